@@ -1,0 +1,110 @@
+"""Fixtures shared by every test: service checks and a real Celery worker process."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip a test whose service is absent; under CI=true, fail it instead."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true and a required service is missing: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def database_url_for(settings_dict: dict) -> str:
+    """The DATABASE_URL that points another process at the database this test run uses."""
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{settings_dict['NAME']}"
+    user = settings_dict.get("USER") or ""
+    password = settings_dict.get("PASSWORD") or ""
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    return f"postgres://{auth}{settings_dict['HOST']}:{settings_dict['PORT']}/{settings_dict['NAME']}"
+
+
+class WorkerProcess:
+    """A real ``celery worker`` process started for a test module."""
+
+    def __init__(self, queues: str, env: dict, log_path: Path):
+        self.log_path = log_path
+        self._log = log_path.open("wb")
+        self.hostname = f"test-{os.getpid()}-{time.monotonic_ns()}@%h"
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--loglevel=INFO",
+                "--pool=prefork",
+                "--concurrency=1",
+                f"--queues={queues}",
+                f"--hostname={self.hostname}",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, app, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"worker exited with {self.proc.returncode}:\n{self.log()}")
+            replies = app.control.ping(timeout=0.5)
+            if any(self.hostname.split("@")[0] in name for reply in replies for name in reply):
+                return
+        raise RuntimeError(f"worker did not answer a ping within {timeout}s:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-5000:]
+
+    def stop(self, sig=signal.SIGTERM, timeout: float = 30) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+        self._log.close()
+
+
+@pytest.fixture(scope="module")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Start a real worker on the test database and the configured broker; stop it afterwards."""
+    from django.conf import settings
+    from django.db import connection
+
+    from portal.celery import app
+
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="portal.test_settings",
+        DATABASE_URL=database_url_for(connection.settings_dict),
+        CELERY_BROKER_URL=os.environ["CELERY_BROKER_URL"],
+        PYTHONUNBUFFERED="1",
+    )
+    queues = ",".join(getattr(settings, "CELERY_WORKER_QUEUES", ["celery"]))
+    worker = WorkerProcess(queues, env, tmp_path_factory.mktemp("worker") / "worker.log")
+    try:
+        worker.wait_ready(app)
+        yield worker
+    finally:
+        worker.stop()
