@@ -1,1 +1,489 @@
-"""The catalogue's models."""
+"""The catalogue: topics, conferences (series, editions, deadlines, acceptance rates), courses,
+books, papers and communities.
+
+Validation lives in ``clean()`` and in ``resources.validators``; the database backs the rules
+that must hold whatever path writes a row (unique keys, check constraints).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from resources import validators
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class CatalogueQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED)
+
+
+class Bilingual:
+    """Pick the English or Chinese text of a field for the active language, with a fallback."""
+
+    def localized(self, field: str) -> str:
+        english = getattr(self, f"{field}_en", "") or ""
+        chinese = getattr(self, f"{field}_zh", "") or ""
+        if (get_language() or "en").lower().startswith("zh"):
+            return chinese or english
+        return english or chinese
+
+    @property
+    def description(self) -> str:
+        return self.localized("description")
+
+
+class Topic(Bilingual, models.Model):
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=120, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name_en"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self):
+        return self.name_en
+
+    @property
+    def name(self) -> str:
+        return self.localized("name")
+
+    def get_absolute_url(self):
+        return reverse("resources:topic-detail", args=[self.slug])
+
+    def clean(self):
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk and self.pk is not None:
+                raise ValidationError({"parent": _("A topic cannot be its own ancestor.")})
+            ancestor = ancestor.parent
+
+
+class CatalogueItem(Bilingual, models.Model):
+    """Fields every public item shares: slug, status, bilingual description, timestamps.
+
+    Each subclass declares its own ``topics`` so that a topic reaches them by a plain name
+    (``topic.papers``, ``topic.books``, ...).
+    """
+
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    objects = CatalogueQuerySet.as_manager()
+
+    #: The URL name of the detail page; set by each subclass.
+    detail_url_name = ""
+
+    class Meta:
+        abstract = True
+
+    def slug_source(self) -> str:
+        return str(self)
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(type(self), self.slug_source(), exclude_pk=self.pk)
+        if self.status == Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse(self.detail_url_name, args=[self.slug])
+
+
+def unique_slug(model, text: str, exclude_pk=None, max_length: int = 120) -> str:
+    base = (slugify(text, allow_unicode=False) or model._meta.model_name)[: max_length - 6].strip("-")
+    slug, n = base, 2
+    while model._default_manager.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+class ConferenceSeries(CatalogueItem):
+    class Kind(models.TextChoices):
+        ACADEMIC = "academic", _("Academic")
+        INDUSTRY = "industry", _("Industry")
+
+    class CCFRank(models.TextChoices):
+        A = "A", "CCF A"
+        B = "B", "CCF B"
+        C = "C", "CCF C"
+        NONE = "", _("Not ranked")
+
+    class CoreRank(models.TextChoices):
+        A_STAR = "A*", "CORE A*"
+        A = "A", "CORE A"
+        B = "B", "CORE B"
+        C = "C", "CORE C"
+        NONE = "", _("Not ranked")
+
+    class THCPLRank(models.TextChoices):
+        A = "A", "THCPL A"
+        B = "B", "THCPL B"
+        NONE = "", _("Not ranked")
+
+    short_name = models.CharField(_("short name"), max_length=40, unique=True)
+    full_name = models.CharField(_("full name"), max_length=255, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ACADEMIC)
+    field = models.CharField(_("field"), max_length=20, blank=True, help_text=_("e.g. AI, CV, NLP"))
+    ccf_rank = models.CharField(_("CCF rank"), max_length=2, choices=CCFRank.choices, blank=True)
+    core_rank = models.CharField(_("CORE rank"), max_length=2, choices=CoreRank.choices, blank=True)
+    thcpl_rank = models.CharField(_("THCPL rank"), max_length=2, choices=THCPLRank.choices, blank=True)
+    h5_index = models.PositiveIntegerField(_("h5-index"), null=True, blank=True)
+    dblp_key = models.CharField(_("DBLP key"), max_length=80, blank=True, help_text=_("e.g. conf/nips"))
+    homepage = models.URLField(_("homepage"), blank=True, validators=[validators.validate_web_url])
+    topics = models.ManyToManyField(
+        Topic, verbose_name=_("topics"), blank=True, related_name="conference_series"
+    )
+
+    detail_url_name = "resources:conference-detail"
+
+    class Meta:
+        ordering = ["short_name"]
+        verbose_name = _("conference series")
+        verbose_name_plural = _("conference series")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ccf_rank__in=["", "A", "B", "C"]), name="series_ccf_rank_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(core_rank__in=["", "A*", "A", "B", "C"]), name="series_core_rank_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(thcpl_rank__in=["", "A", "B"]), name="series_thcpl_rank_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.short_name
+
+
+class ConferenceEdition(models.Model):
+    """One year of a conference series (NeurIPS 2026)."""
+
+    series = models.ForeignKey(
+        ConferenceSeries, verbose_name=_("series"), on_delete=models.CASCADE, related_name="editions"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    ccf_id = models.CharField(
+        _("ccf-deadlines id"), max_length=40, blank=True, help_text=_("the source's id, e.g. nips26")
+    )
+    hf_id = models.CharField(
+        _("ai-deadlines id"), max_length=40, blank=True, help_text=_("the source's id, e.g. neurips26")
+    )
+    start_date = models.DateField(_("starts"), null=True, blank=True)
+    end_date = models.DateField(_("ends"), null=True, blank=True)
+    date_text = models.CharField(_("dates as written"), max_length=120, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    country = models.CharField(_("country"), max_length=120, blank=True)
+    venue = models.CharField(_("venue"), max_length=255, blank=True)
+    place_text = models.CharField(_("place as written"), max_length=255, blank=True)
+    link = models.URLField(_("link"), blank=True, validators=[validators.validate_web_url])
+    timezone = models.CharField(_("time zone as written"), max_length=60, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["series__short_name", "-year"]
+        verbose_name = _("conference edition")
+        verbose_name_plural = _("conference editions")
+        constraints = [
+            models.UniqueConstraint(fields=["series", "year"], name="edition_unique_series_year"),
+            models.UniqueConstraint(fields=["ccf_id"], condition=~Q(ccf_id=""), name="edition_unique_ccf_id"),
+            models.UniqueConstraint(fields=["hf_id"], condition=~Q(hf_id=""), name="edition_unique_hf_id"),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="edition_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1950) & Q(year__lte=2100), name="edition_year_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.series.short_name} {self.year}"
+
+    def get_absolute_url(self):
+        return reverse("resources:edition-detail", args=[self.series.slug, self.year])
+
+    def clean(self):
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The conference cannot end before it starts.")})
+
+
+class DeadlineQuerySet(models.QuerySet):
+    def upcoming(self, now=None):
+        return self.filter(at__gte=now or timezone.now()).order_by("at")
+
+    def past(self, now=None):
+        return self.filter(at__lt=now or timezone.now()).order_by("-at")
+
+    def published(self):
+        return self.filter(edition__series__status=Status.PUBLISHED)
+
+
+class Deadline(models.Model):
+    class Kind(models.TextChoices):
+        ABSTRACT = "abstract", _("Abstract")
+        PAPER = "paper", _("Paper")
+        SUPPLEMENTARY = "supplementary", _("Supplementary material")
+        REBUTTAL_START = "rebuttal_start", _("Rebuttal starts")
+        REBUTTAL_END = "rebuttal_end", _("Rebuttal ends")
+        NOTIFICATION = "notification", _("Notification")
+        CAMERA_READY = "camera_ready", _("Camera-ready")
+        REGISTRATION = "registration", _("Registration")
+        OTHER = "other", _("Other")
+
+    edition = models.ForeignKey(
+        ConferenceEdition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="deadlines"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PAPER)
+    label = models.CharField(_("label"), max_length=200, blank=True)
+    at = models.DateTimeField(_("instant (UTC)"), null=True, blank=True, help_text=_("empty while TBD"))
+    local = models.CharField(_("local date-time as written"), max_length=60, blank=True)
+    timezone = models.CharField(_("time zone as written"), max_length=60, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    objects = DeadlineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at"]
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "kind", "label"], name="deadline_unique_kind_label"),
+        ]
+        indexes = [models.Index(fields=["at"], name="deadline_at_idx")]
+
+    def __str__(self):
+        return f"{self.edition} — {self.label or self.get_kind_display()}"
+
+    @property
+    def is_tbd(self) -> bool:
+        return self.at is None
+
+
+class AcceptanceRate(models.Model):
+    series = models.ForeignKey(
+        ConferenceSeries, verbose_name=_("series"), on_delete=models.CASCADE, related_name="acceptance_rates"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    submitted = models.PositiveIntegerField(_("submitted"), null=True, blank=True)
+    accepted = models.PositiveIntegerField(_("accepted"), null=True, blank=True)
+    rate = models.DecimalField(_("rate"), max_digits=5, decimal_places=4, null=True, blank=True)
+    source = models.CharField(_("source"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["series__short_name", "-year"]
+        verbose_name = _("acceptance rate")
+        verbose_name_plural = _("acceptance rates")
+        constraints = [
+            models.UniqueConstraint(fields=["series", "year"], name="acceptance_unique_series_year"),
+            models.CheckConstraint(
+                condition=Q(rate__isnull=True) | (Q(rate__gte=0) & Q(rate__lte=1)),
+                name="acceptance_rate_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(submitted__isnull=True)
+                | Q(accepted__isnull=True)
+                | Q(accepted__lte=models.F("submitted")),
+                name="acceptance_accepted_le_submitted",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.series.short_name} {self.year}"
+
+
+class Course(CatalogueItem):
+    class Level(models.TextChoices):
+        BEGINNER = "beginner", _("Beginner")
+        INTERMEDIATE = "intermediate", _("Intermediate")
+        ADVANCED = "advanced", _("Advanced")
+
+    title = models.CharField(_("title"), max_length=255)
+    provider = models.CharField(_("provider"), max_length=120, help_text=_("Coursera, edX, fast.ai, …"))
+    instructors = models.JSONField(_("instructors"), default=list, blank=True)
+    url = models.URLField(_("URL"), validators=[validators.validate_web_url])
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices, default=Level.BEGINNER)
+    languages = models.JSONField(_("languages"), default=list, blank=True, help_text=_('e.g. ["en", "zh"]'))
+    is_free = models.BooleanField(_("free"), default=False)
+    duration = models.CharField(_("duration"), max_length=120, blank=True)
+    topics = models.ManyToManyField(Topic, verbose_name=_("topics"), blank=True, related_name="courses")
+
+    detail_url_name = "resources:course-detail"
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__in=["beginner", "intermediate", "advanced"]), name="course_level_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Book(CatalogueItem):
+    title = models.CharField(_("title"), max_length=255)
+    authors = models.JSONField(_("authors, in order"), default=list)
+    publisher = models.CharField(_("publisher"), max_length=255, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    edition = models.CharField(_("edition"), max_length=40, blank=True)
+    isbn13 = models.CharField(
+        _("ISBN-13"),
+        max_length=13,
+        blank=True,
+        validators=[validators.validate_isbn13],
+        help_text=_("13 digits"),
+    )
+    url = models.URLField(_("URL"), blank=True, validators=[validators.validate_web_url])
+    free_url = models.URLField(_("free online URL"), blank=True, validators=[validators.validate_web_url])
+    language = models.CharField(_("language"), max_length=10, default="en")
+    topics = models.ManyToManyField(Topic, verbose_name=_("topics"), blank=True, related_name="books")
+
+    detail_url_name = "resources:book-detail"
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("book")
+        verbose_name_plural = _("books")
+        constraints = [
+            models.UniqueConstraint(fields=["isbn13"], condition=~Q(isbn13=""), name="book_unique_isbn13"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.isbn13:
+            try:
+                self.isbn13 = validators.normalize_isbn(self.isbn13)
+            except ValidationError as exc:
+                raise ValidationError({"isbn13": exc.messages}) from None
+
+
+class Paper(CatalogueItem):
+    title = models.CharField(_("title"), max_length=500)
+    authors = models.JSONField(_("authors, in order"), default=list)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    venue = models.CharField(_("venue as written"), max_length=255, blank=True)
+    venue_edition = models.ForeignKey(
+        ConferenceEdition,
+        verbose_name=_("venue edition"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="papers",
+    )
+    arxiv_id = models.CharField(
+        _("arXiv id"), max_length=40, blank=True, validators=[validators.validate_arxiv_id]
+    )
+    doi = models.CharField(_("DOI"), max_length=255, blank=True, validators=[validators.validate_doi])
+    url = models.URLField(_("URL"), blank=True, validators=[validators.validate_web_url])
+    pdf_url = models.URLField(_("PDF URL"), blank=True, validators=[validators.validate_web_url])
+    code_url = models.URLField(_("code URL"), blank=True, validators=[validators.validate_web_url])
+    abstract = models.TextField(_("abstract"), blank=True)
+    bibtex_key = models.CharField(_("BibTeX key"), max_length=120, blank=True)
+    cites = models.ManyToManyField(
+        "self", verbose_name=_("cites"), symmetrical=False, blank=True, related_name="cited_by"
+    )
+    topics = models.ManyToManyField(Topic, verbose_name=_("topics"), blank=True, related_name="papers")
+
+    detail_url_name = "resources:paper-detail"
+
+    class Meta:
+        ordering = ["-year", "title"]
+        verbose_name = _("paper")
+        verbose_name_plural = _("papers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["arxiv_id"], condition=~Q(arxiv_id=""), name="paper_unique_arxiv_id"
+            ),
+            models.UniqueConstraint(fields=["doi"], condition=~Q(doi=""), name="paper_unique_doi"),
+            models.UniqueConstraint(
+                fields=["bibtex_key"], condition=~Q(bibtex_key=""), name="paper_unique_bibtex_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["-year", "title"], name="paper_year_title_idx")]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        errors = {}
+        if self.arxiv_id:
+            try:
+                self.arxiv_id = validators.normalize_arxiv_id(self.arxiv_id)
+            except ValidationError as exc:
+                errors["arxiv_id"] = exc.messages
+        if self.doi:
+            try:
+                self.doi = validators.normalize_doi(self.doi)
+            except ValidationError as exc:
+                errors["doi"] = exc.messages
+        if errors:
+            raise ValidationError(errors)
+
+
+class Community(CatalogueItem):
+    class Kind(models.TextChoices):
+        QA = "qa", _("Q&A")
+        FORUM = "forum", _("Forum")
+        CODE = "code", _("Code hosting")
+        CHAT = "chat", _("Chat")
+        SOCIAL = "social", _("Social")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    url = models.URLField(_("URL"), validators=[validators.validate_web_url])
+    language = models.CharField(_("language"), max_length=10, default="en")
+    topics = models.ManyToManyField(Topic, verbose_name=_("topics"), blank=True, related_name="communities")
+
+    detail_url_name = "resources:community-detail"
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["qa", "forum", "code", "chat", "social"]), name="community_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
