@@ -66,12 +66,12 @@ class Topic(Bilingual, models.Model):
     def __str__(self):
         return self.name_en
 
+    def get_absolute_url(self):
+        return reverse("resources:topic-detail", args=[self.slug])
+
     @property
     def name(self) -> str:
         return self.localized("name")
-
-    def get_absolute_url(self):
-        return reverse("resources:topic-detail", args=[self.slug])
 
     def clean(self):
         ancestor = self.parent
@@ -104,9 +104,6 @@ class CatalogueItem(Bilingual, models.Model):
     class Meta:
         abstract = True
 
-    def slug_source(self) -> str:
-        return str(self)
-
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(type(self), self.slug_source(), exclude_pk=self.pk)
@@ -116,6 +113,9 @@ class CatalogueItem(Bilingual, models.Model):
 
     def get_absolute_url(self):
         return reverse(self.detail_url_name, args=[self.slug])
+
+    def slug_source(self) -> str:
+        return str(self)
 
 
 def unique_slug(model, text: str, exclude_pk=None, max_length: int = 120) -> str:
