@@ -135,7 +135,8 @@ def upsert(
                 outcome = UPDATED
     if outcome != UNCHANGED:
         try:
-            instance.full_clean()
+            # A missing slug is made from the title on save().
+            instance.full_clean(exclude=[] if getattr(instance, "slug", "x") else ["slug"])
         except ValidationError as exc:
             raise EntryError(entry, _reason(exc)) from None
         instance.save()
