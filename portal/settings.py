@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django_celery_results",
     "portal",
     "resources",
+    "accounts",
+    "tutorials",
 ]
 
 MIDDLEWARE = [
@@ -101,6 +103,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:library"
+LOGOUT_REDIRECT_URL = "home"
 
 # Internationalisation: English and Simplified Chinese.
 LANGUAGE_CODE = "en"
@@ -155,6 +160,7 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Celery: JSON only, results in the database, broker from the environment.
 CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = env.get_broker("CELERY_BROKER_URL", VAR_DIR / "broker")
+# Above the longest training's hard time limit, so Redis never redelivers a task still running.
 CELERY_BROKER_TRANSPORT_OPTIONS.setdefault("visibility_timeout", 2 * 60 * 60)
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -169,9 +175,27 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_TASK_ROUTES = {"tutorials.run_training": {"queue": "training"}}
 # Queues a worker started by `manage.py serve`, the tests or docker compose consumes.
-CELERY_WORKER_QUEUES = ["celery"]
+CELERY_WORKER_QUEUES = ["celery", "training"]
+
+# Demo trainings: fair use, time limits, progress and failure detection.
+TRAINING_MAX_ACTIVE_PER_USER = env.get_int("TRAINING_MAX_ACTIVE_PER_USER", 2, minimum=1)
+TRAINING_MAX_PER_HOUR = env.get_int("TRAINING_MAX_PER_HOUR", 20, minimum=1)
+TRAINING_QUEUE_CAP = env.get_int("TRAINING_QUEUE_CAP", 50, minimum=1)
+TRAINING_TIME_LIMITS = {"default": 600, "mlp_digits": 300, "bert_finetune": 1800, "tiny_gpt": 900}
+TRAINING_PROGRESS_INTERVAL = 0.3  # seconds between progress writes
+TRAINING_CANCEL_POLL_SECONDS = 0.5
+TRAINING_HEARTBEAT_STALE_SECONDS = env.get_int("TRAINING_HEARTBEAT_STALE_SECONDS", 20, minimum=2)
+TRAINING_REAP_AFTER_SECONDS = env.get_int("TRAINING_REAP_AFTER_SECONDS", 120, minimum=5)
+TRAINING_QUEUED_EXPIRY_SECONDS = env.get_int("TRAINING_QUEUED_EXPIRY_SECONDS", 6 * 60 * 60, minimum=60)
+TRAINING_MAX_ATTEMPTS = 3
+CELERY_BEAT_SCHEDULE = {
+    "reap-stale-runs": {
+        "task": "tutorials.reap_stale_runs",
+        "schedule": env.get_int("TRAINING_REAP_EVERY", 30, minimum=1),
+    },
+}
 
 # Django REST framework and its OpenAPI schema.
 REST_FRAMEWORK = {

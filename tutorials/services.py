@@ -1,0 +1,341 @@
+"""Launching, running, cancelling and reaping training runs.
+
+The web side (``launch_run``, ``cancel_run``) never imports torch: demo specs are read from
+``tutorials.demos`` lazily, and the task is sent by name. The worker side (``execute_run``)
+claims a run with one conditional UPDATE, so a duplicate delivery does nothing.
+"""
+
+import logging
+import time
+import traceback
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tutorials.models import TrainingRun
+
+logger = logging.getLogger(__name__)
+
+Status = TrainingRun.Status
+TASK_NAME = "tutorials.run_training"
+
+
+class LaunchRefused(Exception):
+    """The user may not start a run now; ``message`` says why, ``status`` is the HTTP status."""
+
+    def __init__(self, message: str, status: int = 429, code: str = "limit"):
+        super().__init__(message)
+        self.message, self.status, self.code = message, status, code
+
+
+class InvalidParams(Exception):
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+# --- demo specs --------------------------------------------------------------------------------
+
+
+def _demos():
+    from tutorials import demos
+
+    return demos
+
+
+def demo_names() -> list[str]:
+    return sorted(_demos().DEMOS)
+
+
+def demo_spec(name: str) -> list:
+    return list(_demos().get_demo(name).PARAMS)
+
+
+def validate_params(demo: str, raw: dict) -> dict:
+    from tutorials.demos.base import ParamError, validate
+
+    try:
+        return validate(demo_spec(demo), raw)
+    except ParamError as exc:
+        raise InvalidParams(exc.errors) from None
+
+
+def limits(demo: str) -> tuple[int, int]:
+    """(soft, hard) time limits in seconds for one run of ``demo``."""
+    soft = settings.TRAINING_TIME_LIMITS.get(demo, settings.TRAINING_TIME_LIMITS["default"])
+    return soft, soft + 30
+
+
+# --- web side ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Quota:
+    active: int
+    last_hour: int
+    queued_globally: int
+
+
+def quota_for(user) -> Quota:
+    since = timezone.now() - timedelta(hours=1)
+    mine = TrainingRun.objects.filter(owner=user)
+    return Quota(
+        active=mine.active().count(),
+        last_hour=mine.filter(created_at__gte=since).count(),
+        queued_globally=TrainingRun.objects.filter(status=Status.QUEUED).count(),
+    )
+
+
+def check_fair_use(user) -> None:
+    quota = quota_for(user)
+    if quota.active >= settings.TRAINING_MAX_ACTIVE_PER_USER:
+        raise LaunchRefused(
+            _("You already have %(n)d runs queued or running; wait for one to finish.") % {"n": quota.active}
+        )
+    if quota.last_hour >= settings.TRAINING_MAX_PER_HOUR:
+        raise LaunchRefused(
+            _("You have started %(n)d runs in the last hour, the most allowed; try again later.")
+            % {"n": quota.last_hour}
+        )
+    if quota.queued_globally >= settings.TRAINING_QUEUE_CAP:
+        raise LaunchRefused(
+            _("The training queue is busy; try again in a few minutes."), status=503, code="busy"
+        )
+
+
+def broker_reachable() -> bool:
+    from portal.health import check_broker
+
+    return check_broker()["ok"]
+
+
+def launch_run(user, demo: str, raw_params: dict, *, tutorial=None, is_public: bool = False) -> TrainingRun:
+    """Create a queued run and send its task once the row is committed.
+
+    Raises InvalidParams (400), LaunchRefused (429 or 503). If the broker cannot take the task,
+    the row is deleted again and LaunchRefused(503) is raised: no run is left behind.
+    """
+    if demo not in demo_names():
+        raise InvalidParams({"demo": [_("Unknown demo.")]})
+    params = validate_params(demo, raw_params)
+    check_fair_use(user)
+    if not broker_reachable():
+        raise LaunchRefused(
+            _("The training service is unavailable; try again later."), status=503, code="broker"
+        )
+    failures: list[Exception] = []
+    with transaction.atomic():
+        run = TrainingRun.objects.create(
+            owner=user, demo=demo, params=params, tutorial=tutorial, is_public=is_public
+        )
+        transaction.on_commit(lambda: _dispatch(run, failures))
+    if failures:
+        raise LaunchRefused(
+            _("The training service is unavailable; try again later."), status=503, code="broker"
+        )
+    return run
+
+
+def _dispatch(run: TrainingRun, failures: list) -> None:
+    from portal.celery import app
+
+    soft, hard = limits(run.demo)
+    try:
+        result = app.send_task(
+            TASK_NAME,
+            args=[str(run.pk)],
+            queue="training",
+            soft_time_limit=soft,
+            time_limit=hard,
+            retry=False,
+        )
+    except Exception as exc:
+        logger.warning("could not send run %s to the broker: %s", run.pk, exc)
+        TrainingRun.objects.filter(pk=run.pk).delete()
+        failures.append(exc)
+        return
+    TrainingRun.objects.filter(pk=run.pk).update(task_id=result.id)
+    run.task_id = result.id
+
+
+def cancel_run(run: TrainingRun) -> TrainingRun:
+    """Cancel a queued run at once; ask a running one to stop (the worker polls the flag)."""
+    now = timezone.now()
+    TrainingRun.objects.filter(pk=run.pk, status=Status.QUEUED).update(
+        status=Status.CANCELLED,
+        cancel_requested=True,
+        finished_at=now,
+        error=_("Cancelled before it started."),
+    )
+    TrainingRun.objects.filter(pk=run.pk, status=Status.RUNNING).update(cancel_requested=True)
+    run.refresh_from_db()
+    return run
+
+
+# --- worker side -------------------------------------------------------------------------------
+
+
+def claim(run_id: str, worker: str, task_id: str = "") -> bool:
+    """Take a run for this worker with one conditional UPDATE; False means someone else has it.
+
+    A queued run is claimed; so is a running one whose heartbeat went stale (its worker died and
+    the broker redelivered the task). A duplicate delivery of a live run finds neither.
+    """
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.TRAINING_HEARTBEAT_STALE_SECONDS)
+    claimable = Q(status=Status.QUEUED) | Q(status=Status.RUNNING, heartbeat_at__lt=stale)
+    updated = (
+        TrainingRun.objects.filter(claimable, pk=run_id, cancel_requested=False)
+        .filter(attempts__lt=settings.TRAINING_MAX_ATTEMPTS)
+        .update(
+            status=Status.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            worker=worker,
+            attempts=F("attempts") + 1,
+            progress=0.0,
+            step=0,
+            metrics=[],
+            samples=[],
+            error="",
+            **({"task_id": task_id} if task_id else {}),
+        )
+    )
+    return updated == 1
+
+
+class Reporter:
+    """Receives progress from a demo and writes it to the run's row a few times a second."""
+
+    MAX_POINTS = 2000
+
+    def __init__(self, run_id, interval: float | None = None):
+        self.run_id = run_id
+        self.interval = settings.TRAINING_PROGRESS_INTERVAL if interval is None else interval
+        self.metrics: list[dict] = []
+        self.samples: list[dict] = []
+        self.state: dict = {}
+        self._last_write = 0.0
+        self._last_cancel_check = 0.0
+        self._cancelled = False
+        self.writes = 0
+
+    def __call__(self, event: dict) -> None:
+        total = int(event.get("total_steps") or self.state.get("total_steps") or 0)
+        step = int(event.get("step", self.state.get("step", 0)))
+        self.state.update(
+            step=step, total_steps=total, epoch=int(event.get("epoch", self.state.get("epoch", 0)))
+        )
+        if "device" in event:
+            self.state["device"] = str(event["device"])
+        if "loss" in event or event.get("metrics"):
+            point = {"step": step, "epoch": self.state["epoch"]}
+            if "loss" in event:
+                point["loss"] = float(event["loss"])
+            point.update({k: float(v) for k, v in (event.get("metrics") or {}).items()})
+            self.metrics.append(point)
+            if len(self.metrics) > self.MAX_POINTS:
+                # Keep the curve's shape: drop every other point of the older half.
+                half = len(self.metrics) // 2
+                self.metrics = self.metrics[:half:2] + self.metrics[half:]
+        if event.get("sample"):
+            self.samples = [*self.samples[-9:], {"step": step, "text": str(event["sample"])}]
+        now = time.monotonic()
+        if now - self._last_write >= self.interval or (total and step >= total):
+            self.flush()
+
+    def flush(self) -> None:
+        total = self.state.get("total_steps") or 0
+        fields = {
+            "step": self.state.get("step", 0),
+            "total_steps": total,
+            "epoch": self.state.get("epoch", 0),
+            "progress": min(1.0, self.state.get("step", 0) / total) if total else 0.0,
+            "metrics": self.metrics,
+            "samples": self.samples,
+            "heartbeat_at": timezone.now(),
+        }
+        if "device" in self.state:
+            fields["device"] = self.state["device"]
+        TrainingRun.objects.filter(pk=self.run_id, status=Status.RUNNING).update(**fields)
+        self._last_write = time.monotonic()
+        self.writes += 1
+
+    def should_stop(self) -> bool:
+        now = time.monotonic()
+        if not self._cancelled and now - self._last_cancel_check >= settings.TRAINING_CANCEL_POLL_SECONDS:
+            self._last_cancel_check = now
+            self._cancelled = TrainingRun.objects.filter(pk=self.run_id, cancel_requested=True).exists()
+        return self._cancelled
+
+
+def execute_run(run_id: str, worker: str = "", task_id: str = "") -> str:
+    """Run a claimed training to its end state; returns the final status (or "skipped")."""
+    from tutorials.demos import get_demo
+    from tutorials.demos.base import Cancelled
+
+    if not claim(run_id, worker, task_id):
+        current = TrainingRun.objects.filter(pk=run_id).values_list("status", flat=True).first()
+        if current == Status.RUNNING:
+            # Held by a worker whose heartbeat is still fresh: a duplicate delivery, or a
+            # redelivery that came before the dead worker's heartbeat went stale.
+            return "busy"
+        logger.info("run %s: nothing to do here (status %s)", run_id, current)
+        return "skipped"
+    run = TrainingRun.objects.get(pk=run_id)
+    reporter = Reporter(run.pk)
+    try:
+        outcome = get_demo(run.demo).train(run.params, reporter, reporter.should_stop)
+    except Cancelled:
+        reporter.flush()
+        _finish(run.pk, Status.CANCELLED, error=_("Cancelled by its owner."))
+        return Status.CANCELLED
+    except Exception as exc:
+        from celery.exceptions import SoftTimeLimitExceeded
+
+        reporter.flush()
+        if isinstance(exc, SoftTimeLimitExceeded):
+            message = _("Stopped: the run went past its time limit.")
+        else:
+            logger.exception("run %s failed", run_id)
+            message = f"{exc.__class__.__name__}: {exc}\n{traceback.format_exc(limit=3)}"
+        _finish(run.pk, Status.FAILED, error=message[:4000])
+        return Status.FAILED
+    reporter.state["step"] = reporter.state.get("total_steps") or reporter.state.get("step", 0)
+    reporter.flush()
+    _finish(
+        run.pk,
+        Status.SUCCEEDED,
+        final_metrics=outcome.get("metrics", {}),
+        results=outcome.get("results", {}),
+        device=str(outcome.get("device", reporter.state.get("device", ""))),
+        progress=1.0,
+    )
+    return Status.SUCCEEDED
+
+
+def _finish(run_id, status: str, **fields) -> None:
+    TrainingRun.objects.filter(pk=run_id, status=Status.RUNNING).update(
+        status=status, finished_at=timezone.now(), **fields
+    )
+
+
+def reap_stale_runs(now=None) -> dict:
+    """Fail runs whose worker vanished (no heartbeat) or that never started; nothing stays active forever."""
+    now = now or timezone.now()
+    vanished = TrainingRun.objects.filter(
+        Q(heartbeat_at__lt=now - timedelta(seconds=settings.TRAINING_REAP_AFTER_SECONDS))
+        | Q(heartbeat_at__isnull=True),
+        status=Status.RUNNING,
+    ).update(status=Status.FAILED, finished_at=now, error=_("The worker running this stopped answering."))
+    never_started = TrainingRun.objects.filter(
+        status=Status.QUEUED, created_at__lt=now - timedelta(seconds=settings.TRAINING_QUEUED_EXPIRY_SECONDS)
+    ).update(status=Status.FAILED, finished_at=now, error=_("No worker took this run in time."))
+    if vanished or never_started:
+        logger.warning("reaped %d vanished and %d never-started runs", vanished, never_started)
+    return {"vanished": vanished, "never_started": never_started}
