@@ -5,6 +5,7 @@ Validation lives in ``clean()`` and in ``resources.validators``; the database ba
 that must hold whatever path writes a row (unique keys, check constraints).
 """
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -95,6 +96,9 @@ class CatalogueItem(Bilingual, models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # Kept current by a PostgreSQL trigger (migration 0003), so that bulk_create, bulk_update,
+    # COPY and raw SQL all keep it right; unused (always NULL) on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = CatalogueQuerySet.as_manager()
 
