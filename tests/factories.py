@@ -107,3 +107,15 @@ class CommunityFactory(factory.django.DjangoModelFactory):
     kind = models.Community.Kind.FORUM
     url = "https://example.org/forum"
     status = models.Status.PUBLISHED
+
+
+class AcceptanceRateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.AcceptanceRate
+
+    series = factory.SubFactory(ConferenceSeriesFactory)
+    year = 2024
+    submitted = 1000
+    accepted = 250
+    rate = factory.LazyAttribute(lambda o: round(o.accepted / o.submitted, 4))
+    source = "https://example.org/acceptance"
