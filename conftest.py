@@ -72,6 +72,13 @@ class WorkerProcess:
                 return
         raise RuntimeError(f"worker did not answer a ping within {timeout}s:\n{self.log()}")
 
+    def children(self) -> list[int]:
+        """The pool's child processes (the ones that run tasks)."""
+        out = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(self.proc.pid)], capture_output=True, text=True
+        )
+        return [int(pid) for pid in out.stdout.split()]
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-5000:]
 
@@ -87,8 +94,11 @@ class WorkerProcess:
 
 
 @pytest.fixture(scope="module")
-def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Start a real worker on the test database and the configured broker; stop it afterwards."""
+def celery_worker_process(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """Start a real worker on the test database and the configured broker; stop it afterwards.
+
+    A test module may set ``WORKER_ENV = {...}`` to give the worker extra environment variables.
+    """
     from django.conf import settings
     from django.db import connection
 
@@ -101,6 +111,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         CELERY_BROKER_URL=os.environ["CELERY_BROKER_URL"],
         PYTHONUNBUFFERED="1",
     )
+    env.update(getattr(request.module, "WORKER_ENV", {}))
     queues = ",".join(getattr(settings, "CELERY_WORKER_QUEUES", ["celery"]))
     worker = WorkerProcess(queues, env, tmp_path_factory.mktemp("worker") / "worker.log")
     try:

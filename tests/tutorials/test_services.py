@@ -1,0 +1,138 @@
+"""Launching, claiming, progress, cancelling and reaping runs, without a worker process."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from portal.celery import app
+from tests.factories import UserFactory
+from tutorials import services
+from tutorials.models import TrainingRun
+
+pytestmark = pytest.mark.django_db
+
+Status = TrainingRun.Status
+
+
+@pytest.fixture
+def user():
+    return UserFactory()
+
+
+def test_out_of_bounds_parameters_are_field_errors_and_leave_no_row(user):
+    with pytest.raises(services.InvalidParams) as caught:
+        services.launch_run(user, "mlp_digits", {"learning_rate": -1, "epochs": "many", "colour": "red"})
+    assert {"learning_rate", "epochs", "colour"} <= set(caught.value.errors)
+    assert not TrainingRun.objects.exists()
+
+
+def test_unknown_demo(user):
+    with pytest.raises(services.InvalidParams) as caught:
+        services.launch_run(user, "no_such_demo", {})
+    assert "demo" in caught.value.errors
+
+
+def test_unreachable_broker_is_a_503_and_leaves_no_row(user, monkeypatch):
+    # A real broker URL where nothing listens.
+    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:9/0")
+    monkeypatch.setattr(app.conf, "broker_transport_options", {})
+    with pytest.raises(services.LaunchRefused) as caught:
+        services.launch_run(user, "mlp_digits", {})
+    assert caught.value.status == 503
+    assert not TrainingRun.objects.exists()
+
+
+def test_fair_use_limits(user, settings):
+    settings.TRAINING_MAX_ACTIVE_PER_USER = 1
+    TrainingRun.objects.create(owner=user, demo="mlp_digits", status=Status.RUNNING)
+    with pytest.raises(services.LaunchRefused) as caught:
+        services.check_fair_use(user)
+    assert caught.value.status == 429
+
+    settings.TRAINING_MAX_ACTIVE_PER_USER = 5
+    settings.TRAINING_MAX_PER_HOUR = 1
+    with pytest.raises(services.LaunchRefused, match="last hour"):
+        services.check_fair_use(user)
+
+    settings.TRAINING_MAX_PER_HOUR = 50
+    settings.TRAINING_QUEUE_CAP = 1
+    TrainingRun.objects.create(owner=UserFactory(), demo="mlp_digits")
+    with pytest.raises(services.LaunchRefused) as caught:
+        services.check_fair_use(user)
+    assert (caught.value.status, caught.value.code) == (503, "busy")
+
+
+def test_claim_is_taken_once(user):
+    run = TrainingRun.objects.create(owner=user, demo="mlp_digits")
+    assert services.claim(run.pk, "worker-a") is True
+    assert services.claim(run.pk, "worker-b") is False  # a duplicate delivery does nothing
+    run.refresh_from_db()
+    assert (run.status, run.worker, run.attempts) == (Status.RUNNING, "worker-a", 1)
+
+
+def test_a_stale_running_run_can_be_claimed_again(user, settings):
+    stale = timezone.now() - timedelta(seconds=settings.TRAINING_HEARTBEAT_STALE_SECONDS + 5)
+    run = TrainingRun.objects.create(owner=user, demo="mlp_digits", status=Status.RUNNING, heartbeat_at=stale)
+    run.attempts = 1
+    run.save()
+    assert services.claim(run.pk, "worker-b") is True
+    run.refresh_from_db()
+    assert (run.worker, run.attempts) == ("worker-b", 2)
+
+
+def test_finished_and_cancel_requested_runs_are_not_claimed(user):
+    done = TrainingRun.objects.create(owner=user, demo="mlp_digits", status=Status.SUCCEEDED)
+    cancelled = TrainingRun.objects.create(owner=user, demo="mlp_digits", cancel_requested=True)
+    assert services.claim(done.pk, "w") is False
+    assert services.claim(cancelled.pk, "w") is False
+
+
+def test_reporter_throttles_writes_and_keeps_the_series(user):
+    run = TrainingRun.objects.create(owner=user, demo="mlp_digits")
+    services.claim(run.pk, "w")
+    reporter = services.Reporter(run.pk, interval=3600)
+    reporter({"step": 0, "total_steps": 100, "epoch": 0, "device": "cpu"})
+    for step in range(1, 100):
+        reporter({"step": step, "total_steps": 100, "epoch": 1, "loss": 1.0 / step})
+    assert reporter.writes == 1  # the first event only; the interval holds the rest back
+    reporter({"step": 100, "total_steps": 100, "epoch": 1, "loss": 0.001, "metrics": {"val_accuracy": 0.9}})
+    assert reporter.writes == 2  # the last step is always written
+    run.refresh_from_db()
+    assert run.progress == 1.0 and run.device == "cpu"
+    assert len(run.metrics) == 100 and run.metrics[-1]["val_accuracy"] == 0.9
+
+
+def test_cancel_a_queued_run_at_once(user):
+    run = TrainingRun.objects.create(owner=user, demo="mlp_digits")
+    run = services.cancel_run(run)
+    assert run.status == Status.CANCELLED and run.finished_at is not None
+
+
+def test_cancel_a_running_run_sets_the_flag(user):
+    run = TrainingRun.objects.create(owner=user, demo="mlp_digits")
+    services.claim(run.pk, "w")
+    run = services.cancel_run(run)
+    assert run.status == Status.RUNNING and run.cancel_requested
+    reporter = services.Reporter(run.pk)
+    assert reporter.should_stop() is True
+
+
+def test_reaper_fails_vanished_and_expired_runs(user, settings):
+    now = timezone.now()
+    vanished = TrainingRun.objects.create(
+        owner=user,
+        demo="mlp_digits",
+        status=Status.RUNNING,
+        heartbeat_at=now - timedelta(seconds=settings.TRAINING_REAP_AFTER_SECONDS + 1),
+    )
+    alive = TrainingRun.objects.create(owner=user, demo="mlp_digits", status=Status.RUNNING, heartbeat_at=now)
+    old_queued = TrainingRun.objects.create(owner=user, demo="mlp_digits")
+    TrainingRun.objects.filter(pk=old_queued.pk).update(
+        created_at=now - timedelta(seconds=settings.TRAINING_QUEUED_EXPIRY_SECONDS + 1)
+    )
+    assert services.reap_stale_runs(now=now) == {"vanished": 1, "never_started": 1}
+    statuses = dict(TrainingRun.objects.values_list("pk", "status"))
+    assert statuses[vanished.pk] == Status.FAILED
+    assert statuses[alive.pk] == Status.RUNNING
+    assert statuses[old_queued.pk] == Status.FAILED

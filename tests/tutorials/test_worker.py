@@ -1,0 +1,70 @@
+"""Training runs through a real Celery worker process: success, progress, cancel, a killed worker."""
+
+import os
+import signal
+import time
+
+import pytest
+
+from tests.factories import UserFactory
+from tutorials import services
+from tutorials.models import TrainingRun
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+# Short enough that a redelivered run is taken over within seconds of its worker dying.
+WORKER_ENV = {"TRAINING_HEARTBEAT_STALE_SECONDS": "3"}
+Status = TrainingRun.Status
+
+
+def wait_for(run, condition, timeout, worker):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        if condition(run):
+            return run
+        time.sleep(0.2)
+    raise AssertionError(f"run stayed {run.status} (step {run.step}) for {timeout}s\n{worker.log()}")
+
+
+def test_mlp_digits_succeeds_with_progress_on_defaults(celery_worker_process):
+    run = services.launch_run(UserFactory(), "mlp_digits", {})
+    seen_steps = set()
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        seen_steps.add(run.step)
+        if run.is_finished:
+            break
+        time.sleep(0.1)
+    assert run.status == Status.SUCCEEDED, run.error + celery_worker_process.log()
+    assert run.final_metrics["val_accuracy"] >= 0.97
+    assert len(seen_steps) >= 3  # progress arrived while it ran, not only at the end
+    assert run.metrics and run.metrics[-1]["step"] > run.metrics[0]["step"]
+    assert run.device.startswith(("cpu", "cuda"))
+    assert run.results["confusion_matrix"]
+    assert run.attempts == 1 and run.progress == 1.0
+
+
+def test_cancel_a_running_bert_finetune_within_seconds(celery_worker_process):
+    run = services.launch_run(UserFactory(), "bert_finetune", {"epochs": 3})
+    wait_for(run, lambda r: r.status == Status.RUNNING and r.step > 0, 240, celery_worker_process)
+    asked = time.monotonic()
+    services.cancel_run(run)
+    wait_for(run, lambda r: r.is_finished, 30, celery_worker_process)
+    assert run.status == Status.CANCELLED
+    assert time.monotonic() - asked < 15
+
+
+def test_a_killed_worker_child_does_not_leave_the_run_stuck(celery_worker_process):
+    run = services.launch_run(UserFactory(), "mlp_digits", {"epochs": 40})
+    wait_for(run, lambda r: r.status == Status.RUNNING and r.step > 0, 120, celery_worker_process)
+    children = celery_worker_process.children()
+    assert children, "the prefork pool has no child process"
+    for pid in children:
+        os.kill(pid, signal.SIGKILL)
+    # reject_on_worker_lost puts the task back; the new child takes the run over once the
+    # dead one's heartbeat is stale, and trains it to the end.
+    wait_for(run, lambda r: r.is_finished, 240, celery_worker_process)
+    assert run.status == Status.SUCCEEDED, run.error
+    assert run.attempts == 2
