@@ -268,6 +268,11 @@ class Deadline(models.Model):
         REGISTRATION = "registration", _("Registration")
         OTHER = "other", _("Other")
 
+    class Source(models.TextChoices):
+        CCF = "ccf", "ccf-deadlines"
+        HF = "hf", "ai-deadlines"
+        NONE = "", _("Curator")
+
     edition = models.ForeignKey(
         ConferenceEdition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="deadlines"
     )
@@ -277,6 +282,13 @@ class Deadline(models.Model):
     local = models.CharField(_("local date-time as written"), max_length=60, blank=True)
     timezone = models.CharField(_("time zone as written"), max_length=60, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    source = models.CharField(
+        _("source"),
+        max_length=10,
+        choices=Source.choices,
+        blank=True,
+        help_text=_("the community data set an importer keeps this row in step with; empty for a curator's"),
+    )
 
     objects = DeadlineQuerySet.as_manager()
 
