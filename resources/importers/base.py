@@ -31,6 +31,8 @@ class FileReport:
     updated: int = 0
     unchanged: int = 0
     error: EntryError | None = None
+    #: Why a file was passed over without being an error (e.g. a data set's list of field names).
+    note: str = ""
 
     def count(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
