@@ -10,5 +10,6 @@ urlpatterns = [
     path("", TemplateView.as_view(template_name="portal/home.html"), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]
