@@ -74,9 +74,16 @@ class CatalogueItemForm(forms.ModelForm):
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(label=_("File"))
+    draft = forms.BooleanField(
+        label=_("Import new items as drafts"),
+        required=False,
+        help_text=_("They stay off the public site until you publish them; items already there keep theirs."),
+    )
 
-    def __init__(self, *args, extensions: tuple[str, ...], **kwargs):
+    def __init__(self, *args, extensions: tuple[str, ...], draft_option: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not draft_option:
+            del self.fields["draft"]
         self.extensions = extensions
         self.fields["file"].widget.attrs["accept"] = ",".join(extensions)
         self.fields["file"].help_text = _("%(types)s, UTF-8, at most %(size)s.") % {

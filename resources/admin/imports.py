@@ -40,13 +40,16 @@ class ImportKind:
     extensions: tuple[str, ...]
     models: tuple[str, ...]
     help_text: str
+    #: Whether the importer can write new items as drafts (``draft=True``) for review.
+    supports_draft: bool = False
 
     @property
     def permissions(self) -> list[str]:
         return [f"resources.{action}_{model}" for model in self.models for action in ("add", "change")]
 
-    def import_paths(self, paths, *, dry_run: bool):
-        return import_module(self.module).import_paths(paths, dry_run=dry_run)
+    def import_paths(self, paths, *, dry_run: bool, draft: bool = False):
+        options = {"draft": draft} if self.supports_draft else {}
+        return import_module(self.module).import_paths(paths, dry_run=dry_run, **options)
 
 
 IMPORT_KINDS = {
@@ -68,6 +71,7 @@ IMPORT_KINDS = {
         extensions=(".bib",),
         models=("paper", "book"),
         help_text=_("@book entries become books, every other entry type a paper."),
+        supports_draft=True,
     ),
 }
 
@@ -86,6 +90,7 @@ class StagedFile:
     name: str
     sha256: str
     created: float
+    draft: bool = False
 
     @property
     def path(self) -> Path:
@@ -95,7 +100,7 @@ class StagedFile:
         shutil.rmtree(staging_root() / self.token, ignore_errors=True)
 
 
-def stage(kind: ImportKind, name: str, data: bytes) -> StagedFile:
+def stage(kind: ImportKind, name: str, data: bytes, *, draft: bool = False) -> StagedFile:
     sweep()
     try:
         safe_name = get_valid_filename(PurePath(name).name)
@@ -109,6 +114,7 @@ def stage(kind: ImportKind, name: str, data: bytes) -> StagedFile:
         name=safe_name,
         sha256=hashlib.sha256(data).hexdigest(),
         created=time.time(),
+        draft=draft,
     )
     staged.path.parent.mkdir(parents=True, mode=0o700)
     staged.path.write_bytes(data)
@@ -171,6 +177,7 @@ def report_rows(report, staged: StagedFile) -> list[dict]:
                 "unchanged": file_report.unchanged,
                 "entry": error.entry if error else "",
                 "reason": error.reason.replace(str(staged.path), staged.name) if error else "",
+                "note": getattr(file_report, "note", ""),
             }
         )
     return rows
@@ -240,15 +247,16 @@ class ImportPagesMixin:
                 f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_changelist"
             ),
         }
-        form = ImportUploadForm(extensions=kind.extensions)
+        form = self._upload_form(kind)
         if request.method == "POST" and "token" in request.POST:
             return self._confirm(request, kind, context)
         if request.method == "POST":
-            form = ImportUploadForm(request.POST, request.FILES, extensions=kind.extensions)
+            form = self._upload_form(kind, request.POST, request.FILES)
             if form.is_valid():
                 upload = form.cleaned_data["file"]
-                staged = stage(kind, upload.name, form.cleaned_data["text"].encode("utf-8"))
-                report = kind.import_paths([staged.path], dry_run=True)
+                draft = bool(form.cleaned_data.get("draft"))
+                staged = stage(kind, upload.name, form.cleaned_data["text"].encode("utf-8"), draft=draft)
+                report = kind.import_paths([staged.path], dry_run=True, draft=draft)
                 context.update(report=report, rows=report_rows(report, staged), staged=staged)
                 if report.ok:
                     remember(request, staged)
@@ -258,6 +266,9 @@ class ImportPagesMixin:
                     staged.discard()
         context["form"] = form
         return TemplateResponse(request, "admin/resources/import.html", context)
+
+    def _upload_form(self, kind, *args):
+        return ImportUploadForm(*args, extensions=kind.extensions, draft_option=kind.supports_draft)
 
     def _confirm(self, request, kind, context):
         confirm = ImportConfirmForm(request.POST)
@@ -270,7 +281,7 @@ class ImportPagesMixin:
             )
             return HttpResponseRedirect(request.path)
         try:
-            report = kind.import_paths([staged.path], dry_run=False)
+            report = kind.import_paths([staged.path], dry_run=False, draft=staged.draft)
         finally:
             staged.discard()
         if report.ok:
@@ -284,7 +295,7 @@ class ImportPagesMixin:
             report=report,
             rows=report_rows(report, staged),
             staged=staged,
-            form=ImportUploadForm(extensions=kind.extensions),
+            form=self._upload_form(kind),
             confirm_failed=True,
         )
         return TemplateResponse(request, "admin/resources/import.html", context)
