@@ -15,5 +15,12 @@ if os.environ.get("CELERY_BROKER_URL", "filesystem://") == "filesystem://":
 
 from portal.settings import *  # noqa: F403
 
+# One SQLite test database per test run, so that two runs on one machine never share a file.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}  # noqa: F405
+# Static files come from the finders in tests; there is no collectstatic output to serve.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

@@ -119,3 +119,15 @@ class AcceptanceRateFactory(factory.django.DjangoModelFactory):
     accepted = 250
     rate = factory.LazyAttribute(lambda o: round(o.accepted / o.submitted, 4))
     source = "https://example.org/acceptance"
+
+
+class TutorialFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "tutorials.Tutorial"
+
+    slug = factory.Sequence(lambda n: f"tutorial-{n}")
+    title_en = factory.Sequence(lambda n: f"Tutorial {n}")
+    title_zh = factory.Sequence(lambda n: f"教程 {n}")
+    body_en = "The update rule is $\\theta_{t+1} = \\theta_t - \\alpha \\nabla_\\theta J(\\theta_t)$."
+    status = models.Status.PUBLISHED
+    demo = "mlp_digits"

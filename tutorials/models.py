@@ -69,6 +69,10 @@ class Tutorial(models.Model):
     def title(self) -> str:
         return self.localized("title")
 
+    @property
+    def summary(self) -> str:
+        return self.localized("summary")
+
     def clean(self):
         from django.core.exceptions import ValidationError
 

@@ -220,8 +220,8 @@ class Reporter:
         self.metrics: list[dict] = []
         self.samples: list[dict] = []
         self.state: dict = {}
-        self._last_write = 0.0
-        self._last_cancel_check = 0.0
+        self._last_write: float | None = None  # the first event is always written
+        self._last_cancel_check: float | None = None
         self._cancelled = False
         self.writes = 0
 
@@ -246,7 +246,8 @@ class Reporter:
         if event.get("sample"):
             self.samples = [*self.samples[-9:], {"step": step, "text": str(event["sample"])}]
         now = time.monotonic()
-        if now - self._last_write >= self.interval or (total and step >= total):
+        due = self._last_write is None or now - self._last_write >= self.interval
+        if due or (total and step >= total):
             self.flush()
 
     def flush(self) -> None:
@@ -268,7 +269,11 @@ class Reporter:
 
     def should_stop(self) -> bool:
         now = time.monotonic()
-        if not self._cancelled and now - self._last_cancel_check >= settings.TRAINING_CANCEL_POLL_SECONDS:
+        due = (
+            self._last_cancel_check is None
+            or now - self._last_cancel_check >= settings.TRAINING_CANCEL_POLL_SECONDS
+        )
+        if not self._cancelled and due:
             self._last_cancel_check = now
             self._cancelled = TrainingRun.objects.filter(pk=self.run_id, cancel_requested=True).exists()
         return self._cancelled

@@ -34,9 +34,10 @@ def test_unknown_demo(user):
 
 
 def test_unreachable_broker_is_a_503_and_leaves_no_row(user, monkeypatch):
-    # A real broker URL where nothing listens.
-    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:9/0")
-    monkeypatch.setattr(app.conf, "broker_transport_options", {})
+    # A real broker URL where nothing listens (Celery reads CELERY_BROKER_URL from the environment).
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:9/0")
+    monkeypatch.setitem(app.conf, "broker_transport_options", {})
+    assert app.conf.broker_url == "redis://127.0.0.1:9/0"
     with pytest.raises(services.LaunchRefused) as caught:
         services.launch_run(user, "mlp_digits", {})
     assert caught.value.status == 503

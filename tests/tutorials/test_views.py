@@ -1,0 +1,194 @@
+"""Tutorial pages, the launch form, run pages and their visibility (no worker process needed)."""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from tests.factories import TutorialFactory, UserFactory
+from tutorials.models import TrainingRun
+from tutorials.rendering import render_markdown
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tutorial():
+    return TutorialFactory(demo_defaults={"epochs": 5})
+
+
+def test_tutorial_page_renders_math_and_the_form(client, tutorial):
+    response = client.get(tutorial.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<math" in html and "\\theta" not in html  # formulas as MathML, not raw TeX
+    assert "Log in to run this demo" in html
+
+
+def test_draft_tutorial_is_404(client):
+    draft = TutorialFactory(status="draft")
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_form_fields_carry_their_bounds(client, tutorial):
+    client.force_login(UserFactory())
+    html = client.get(tutorial.get_absolute_url()).content.decode()
+    assert 'name="learning_rate"' in html and 'step="any"' in html
+    assert 'name="epochs"' in html and 'value="5"' in html  # the tutorial's own default
+
+
+def test_anonymous_launch_goes_to_login(client, tutorial):
+    response = client.post(tutorial.get_absolute_url(), {})
+    assert response.status_code == 302 and "login" in response["Location"]
+    assert not TrainingRun.objects.exists()
+
+
+def test_out_of_bounds_launch_is_400_with_field_errors(client, tutorial):
+    client.force_login(UserFactory())
+    response = client.post(tutorial.get_absolute_url(), {"learning_rate": "-3", "epochs": "100000"})
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert "learning_rate" in form.errors and "epochs" in form.errors
+    assert not TrainingRun.objects.exists()
+
+
+def test_valid_launch_creates_a_queued_run_and_redirects(client, tutorial):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post(tutorial.get_absolute_url(), {"learning_rate": "0.05", "epochs": "3"})
+    run = TrainingRun.objects.get()
+    assert response.status_code == 302 and response["Location"] == run.get_absolute_url()
+    assert (run.owner, run.demo, run.status) == (user, "mlp_digits", "queued")
+    assert run.params["learning_rate"] == 0.05 and run.params["epochs"] == 3
+    assert run.task_id  # sent to the broker after commit
+
+
+def test_another_users_private_run_is_404(client):
+    run = TrainingRun.objects.create(owner=UserFactory(), demo="mlp_digits")
+    client.force_login(UserFactory())
+    for url in (
+        run.get_absolute_url(),
+        f"/tutorials/runs/{run.pk}/status.json",
+        f"/tutorials/runs/{run.pk}/script.py",
+    ):
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"/tutorials/runs/{run.pk}/cancel/").status_code == 404
+    # ...while its share link works for anyone who has it, and a public run is visible.
+    assert client.get(f"/tutorials/shared/{run.share_token}/").status_code == 200
+    TrainingRun.objects.filter(pk=run.pk).update(is_public=True)
+    assert client.get(run.get_absolute_url()).status_code == 200
+
+
+def test_status_json_and_cancel_by_owner(client):
+    user = UserFactory()
+    run = TrainingRun.objects.create(owner=user, demo="mlp_digits")
+    client.force_login(user)
+    body = client.get(f"/tutorials/runs/{run.pk}/status.json").json()
+    assert body["status"] == "queued" and body["finished"] is False
+    assert client.post(f"/tutorials/runs/{run.pk}/cancel/").status_code == 302
+    run.refresh_from_db()
+    assert run.status == "cancelled"
+
+
+def test_export_script_is_python(client):
+    user = UserFactory()
+    run = TrainingRun.objects.create(owner=user, demo="mlp_digits", params={"epochs": 2})
+    client.force_login(user)
+    response = client.get(f"/tutorials/runs/{run.pk}/script.py")
+    assert response.status_code == 200
+    compile(response.content.decode(), "exported.py", "exec")
+
+
+def test_my_runs_compare_and_leaderboard(client):
+    user = UserFactory()
+    client.force_login(user)
+    runs = [
+        TrainingRun.objects.create(
+            owner=user,
+            demo="mlp_digits",
+            params={"learning_rate": lr},
+            status="succeeded",
+            is_public=True,
+            final_metrics={"val_accuracy": acc},
+            metrics=[{"step": 1, "loss": 1.0}, {"step": 2, "loss": 0.5}],
+        )
+        for lr, acc in ((0.1, 0.98), (0.01, 0.95))
+    ]
+    assert client.get("/tutorials/runs/").status_code == 200
+    response = client.get("/tutorials/runs/compare/", {"ids": [str(r.pk) for r in runs]})
+    assert response.status_code == 200
+    assert [row[0] for row in response.context["param_rows"] if row[2]] == ["learning_rate"]
+    board = client.get("/tutorials/leaderboard/mlp_digits/")
+    assert [r.final_metrics["val_accuracy"] for r in board.context["runs"]] == [0.98, 0.95]
+    assert client.get("/tutorials/leaderboard/nope/").status_code == 404
+
+
+XSS_PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "<svg onload=alert(1)>",
+    '<a href="javascript:alert(1)">x</a>',
+    "[click](javascript:alert(1))",
+    "[click](JaVaScRiPt:alert(1))",
+    "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "![x](javascript:alert(1))",
+    "<iframe src=javascript:alert(1)>",
+    "<body onload=alert(1)>",
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    "<math><mtext><script>alert(1)</script></mtext></math>",
+    "$\\href{javascript:alert(1)}{x}$",
+    "$$\\style{color:red}{x}$$",
+    "```html\n<script>alert(1)</script>\n```",
+    "<details open ontoggle=alert(1)>",
+    "<input autofocus onfocus=alert(1)>",
+    "<<script>script>alert(1)<</script>/script>",
+    "[x](  javascript:alert(1))",
+    '<a href="&#106;avascript:alert(1)">x</a>',
+    '<object data="javascript:alert(1)">',
+    "<embed src=javascript:alert(1)>",
+    "<form action=javascript:alert(1)><button>x</button></form>",
+    "<style>body{display:none}</style>",
+    "<link rel=stylesheet href=http://evil.example/x.css>",
+    '<meta http-equiv=refresh content="0;url=javascript:alert(1)">',
+    '<base href="javascript:alert(1)//">',
+    "<video><source onerror=alert(1)></video>",
+    "<marquee onstart=alert(1)>",
+    "[a](vbscript:msgbox(1))",
+]
+
+
+class _Elements(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.elements: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+
+
+ALLOWED_SCHEMES = re.compile(r"^(https?:|mailto:|#|/|[^:]*$)", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("payload", XSS_PAYLOADS)
+def test_rendering_neutralises_xss(payload):
+    """Parsed as a browser would: no dangerous element, no event handler, style or bad URL."""
+    parser = _Elements()
+    parser.feed(render_markdown(payload))
+    for tag, attrs in parser.elements:
+        assert tag not in {
+            "script",
+            "iframe",
+            "object",
+            "embed",
+            "form",
+            "style",
+            "link",
+            "meta",
+            "base",
+            "input",
+        }
+        for name, value in attrs.items():
+            assert not name.startswith("on"), (tag, name)
+            assert name != "style", tag
+            if name in {"href", "src", "action", "data"}:
+                assert ALLOWED_SCHEMES.match((value or "").strip()), (tag, name, value)
