@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "corsheaders",
     "django_celery_results",
     "portal",
@@ -197,28 +198,71 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+
 # Django REST framework and its OpenAPI schema.
+def _throttle_rate(name: str, default: str) -> str:
+    """A DRF rate such as 100/minute; a malformed one stops start-up rather than the first request."""
+    import re
+
+    value = env.get_str(name, default)
+    if not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", value or ""):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate such as 100/minute or 1000/day.")
+    return value
+
+
 REST_FRAMEWORK = {
+    # Token first: an unauthenticated client is told 401 with WWW-Authenticate, not a bare 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
+    "DEFAULT_PERMISSION_CLASSES": ["resources.api.permissions.CatalogueWritePermission"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "resources.api.pagination.ApiPagination",
     "PAGE_SIZE": 20,
+    "EXCEPTION_HANDLER": "resources.api.exceptions.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "resources.api.throttling.AnonThrottle",
+        "resources.api.throttling.UserThrottle",
+        "resources.api.throttling.WriteThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": _throttle_rate("API_THROTTLE_ANON", "120/minute"),
+        "user": _throttle_rate("API_THROTTLE_USER", "600/minute"),
+        "write": _throttle_rate("API_THROTTLE_WRITE", "60/hour"),
+        "launch": _throttle_rate("API_THROTTLE_LAUNCH", "10/hour"),
+    },
+    # Behind N proxies the client is the Nth address from the right of X-Forwarded-For; with 0
+    # the header is ignored, so that a client cannot dodge its rate by inventing addresses.
+    "NUM_PROXIES": env.get_int("API_NUM_PROXIES", 0, minimum=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "AI learning-resource portal API",
-    "DESCRIPTION": "Conferences and deadlines, courses, books, papers, communities and topics.",
+    "DESCRIPTION": (
+        "Conferences and deadlines, courses, books, papers, communities and topics. Reading is open; "
+        "writing needs a staff account or the model's permission (token or session authentication). "
+        'Every error answers `{"error": {"status", "code", "detail", "fields"}}`.'
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Three models have a "kind" with different choices; name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "ConferenceKindEnum": "resources.models.ConferenceSeries.Kind",
+        "DeadlineKindEnum": "resources.models.Deadline.Kind",
+        "CommunityKindEnum": "resources.models.Community.Kind",
+    },
 }
 
 CORS_ALLOWED_ORIGINS = env.get_list("CORS_ALLOWED_ORIGINS", [])
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Link", "Retry-After", "X-Total-Count"]
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOGGING = {

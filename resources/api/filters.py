@@ -1,0 +1,209 @@
+"""Query-string filters of the API (django-filter): a value a filter cannot use is a 400."""
+
+import django_filters as filters
+from django import forms
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema_field
+
+from resources import models
+
+YEAR_RANGE = (1950, 2100)
+
+
+@extend_schema_field({"type": "integer", "minimum": YEAR_RANGE[0], "maximum": YEAR_RANGE[1]})
+class YearFilter(filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", YEAR_RANGE[0])
+        kwargs.setdefault("max_value", YEAR_RANGE[1])
+        super().__init__(*args, **kwargs)
+
+
+class StableOrderingFilter(filters.OrderingFilter):
+    """Orders by the chosen fields, then by primary key, so that pages never overlap."""
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        if value:
+            qs = qs.order_by(*qs.query.order_by, "pk")
+        return qs
+
+
+def text_search(*fields: str):
+    """A ``q`` filter: every word must appear (case-insensitive) in one of ``fields``."""
+
+    def search(queryset, name, value):
+        for word in value.split()[:10]:
+            condition = Q()
+            for field in fields:
+                condition |= Q(**{f"{field}__icontains": word})
+            queryset = queryset.filter(condition)
+        return queryset
+
+    return filters.CharFilter(
+        method=search,
+        max_length=200,
+        label=f"Words to find in {', '.join(fields)}.",
+    )
+
+
+def topic_filter(field_name: str = "topics__slug"):
+    return filters.CharFilter(field_name=field_name, max_length=80, label="Topic slug.")
+
+
+def ordering(*fields: str):
+    return StableOrderingFilter(fields=fields, label="Sort by these fields; a leading - reverses.")
+
+
+class TopicFilter(filters.FilterSet):
+    q = text_search("name_en", "name_zh", "slug")
+    parent = filters.CharFilter(field_name="parent__slug", max_length=80, label="Slug of the parent topic.")
+    ordering = ordering("position", "name_en", "slug")
+
+    class Meta:
+        model = models.Topic
+        fields = ()
+
+
+class ConferenceSeriesFilter(filters.FilterSet):
+    q = text_search("short_name", "full_name")
+    topic = topic_filter()
+    field = filters.CharFilter(
+        field_name="field", lookup_expr="iexact", max_length=20, label="Field, e.g. AI."
+    )
+    kind = filters.ChoiceFilter(choices=models.ConferenceSeries.Kind.choices)
+    rank = filters.ChoiceFilter(
+        field_name="ccf_rank", choices=models.ConferenceSeries.CCFRank.choices[:-1], label="CCF rank."
+    )
+    core_rank = filters.ChoiceFilter(
+        choices=models.ConferenceSeries.CoreRank.choices[:-1], label="CORE rank."
+    )
+    thcpl_rank = filters.ChoiceFilter(
+        choices=models.ConferenceSeries.THCPLRank.choices[:-1], label="THCPL rank."
+    )
+    ordering = ordering("short_name", "h5_index", "created_at", "updated_at", "published_at")
+
+    class Meta:
+        model = models.ConferenceSeries
+        fields = ()
+
+
+class EditionFilter(filters.FilterSet):
+    conference = filters.CharFilter(field_name="series__slug", max_length=120, label="Conference slug.")
+    year = YearFilter(field_name="year")
+    topic = topic_filter("series__topics__slug")
+    field = filters.CharFilter(field_name="series__field", lookup_expr="iexact", max_length=20)
+    rank = filters.ChoiceFilter(
+        field_name="series__ccf_rank", choices=models.ConferenceSeries.CCFRank.choices[:-1], label="CCF rank."
+    )
+    ordering = ordering("year", "start_date", "updated_at")
+
+    class Meta:
+        model = models.ConferenceEdition
+        fields = ()
+
+
+class DeadlineFilter(filters.FilterSet):
+    when = filters.ChoiceFilter(
+        choices=[("upcoming", "upcoming"), ("past", "past")],
+        method="filter_when",
+        label="upcoming: from now on, soonest first; past: before now, latest first.",
+    )
+    conference = filters.CharFilter(
+        field_name="edition__series__slug", max_length=120, label="Conference slug."
+    )
+    year = YearFilter(field_name="edition__year")
+    kind = filters.ChoiceFilter(choices=models.Deadline.Kind.choices)
+    topic = topic_filter("edition__series__topics__slug")
+    field = filters.CharFilter(field_name="edition__series__field", lookup_expr="iexact", max_length=20)
+    rank = filters.ChoiceFilter(
+        field_name="edition__series__ccf_rank",
+        choices=models.ConferenceSeries.CCFRank.choices[:-1],
+        label="CCF rank.",
+    )
+    core_rank = filters.ChoiceFilter(
+        field_name="edition__series__core_rank", choices=models.ConferenceSeries.CoreRank.choices[:-1]
+    )
+    ordering = ordering("at", "kind")
+
+    class Meta:
+        model = models.Deadline
+        fields = ()
+
+    def filter_when(self, queryset, name, value):
+        return queryset.upcoming() if value == "upcoming" else queryset.past()
+
+
+# "from" and "to" are Python keywords, so they cannot be written as class attributes.
+DeadlineFilter.base_filters["from"] = filters.DateTimeFilter(
+    field_name="at", lookup_expr="gte", label="Deadlines at or after this instant (ISO 8601)."
+)
+DeadlineFilter.base_filters["to"] = filters.DateTimeFilter(
+    field_name="at", lookup_expr="lte", label="Deadlines at or before this instant (ISO 8601)."
+)
+
+
+class CourseFilter(filters.FilterSet):
+    q = text_search("title", "provider", "description_en", "description_zh")
+    topic = topic_filter()
+    level = filters.ChoiceFilter(choices=models.Course.Level.choices)
+    provider = filters.CharFilter(lookup_expr="iexact", max_length=120)
+    is_free = filters.BooleanFilter()
+    ordering = ordering("title", "created_at", "updated_at", "published_at")
+
+    class Meta:
+        model = models.Course
+        fields = ()
+
+
+class BookFilter(filters.FilterSet):
+    q = text_search("title", "authors", "publisher")
+    topic = topic_filter()
+    year = YearFilter(field_name="year")
+    language = filters.CharFilter(max_length=10)
+    isbn13 = filters.CharFilter(max_length=13)
+    ordering = ordering("title", "year", "created_at", "updated_at", "published_at")
+
+    class Meta:
+        model = models.Book
+        fields = ()
+
+
+class PaperFilter(filters.FilterSet):
+    q = text_search("title", "authors", "venue")
+    topic = topic_filter()
+    year = YearFilter(field_name="year")
+    year_from = YearFilter(field_name="year", lookup_expr="gte", label="Published in or after this year.")
+    year_to = YearFilter(field_name="year", lookup_expr="lte", label="Published in or before this year.")
+    venue = filters.CharFilter(lookup_expr="icontains", max_length=255)
+    conference = filters.CharFilter(
+        field_name="venue_edition__series__slug",
+        max_length=120,
+        label="Slug of the conference it appeared at.",
+    )
+    arxiv_id = filters.CharFilter(max_length=40)
+    doi = filters.CharFilter(max_length=255)
+    has_code = filters.BooleanFilter(
+        method="filter_has_code", label="Only papers with (or without) a code URL."
+    )
+    ordering = ordering("year", "title", "created_at", "updated_at", "published_at")
+
+    class Meta:
+        model = models.Paper
+        fields = ()
+
+    def filter_has_code(self, queryset, name, value):
+        return queryset.exclude(code_url="") if value else queryset.filter(code_url="")
+
+
+class CommunityFilter(filters.FilterSet):
+    q = text_search("name", "description_en", "description_zh")
+    topic = topic_filter()
+    kind = filters.ChoiceFilter(choices=models.Community.Kind.choices)
+    language = filters.CharFilter(max_length=10)
+    ordering = ordering("name", "created_at", "updated_at", "published_at")
+
+    class Meta:
+        model = models.Community
+        fields = ()

@@ -1,0 +1,100 @@
+"""Formats besides JSON: CSV for every list, BibTeX for papers, iCalendar for deadlines.
+
+The BibTeX and iCalendar renderers receive model instances (the views skip the serializer for
+them), because ``resources.bibtex`` and ``resources.exports`` build their text from the models.
+"""
+
+import csv
+import io
+import json
+
+from rest_framework.renderers import BaseRenderer
+
+# A cell a spreadsheet would run as a formula (CSV injection); prefixed with an apostrophe.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list) and all(not isinstance(v, dict | list) for v in value):
+        text = "; ".join("" if v is None else str(v) for v in value)
+    elif isinstance(value, dict | list):
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    else:
+        text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _flatten(row: dict, prefix: str = "") -> dict:
+    flat = {}
+    for key, value in row.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = _cell(value)
+    return flat
+
+
+class CSVRenderer(BaseRenderer):
+    """One row per item, one column per field: lists of names joined by "; ", nested objects
+    as dotted columns, lists of objects (a conference's editions) as JSON in one cell."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        rows = data.get("results", [data]) if isinstance(data, dict) else data
+        flat_rows = [_flatten(row) for row in rows]
+        columns = list(flat_rows[0]) if flat_rows else self._columns_of_view(renderer_context)
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(flat_rows)
+        return buffer.getvalue().encode(self.charset)
+
+    @staticmethod
+    def _columns_of_view(renderer_context) -> list[str]:
+        view = (renderer_context or {}).get("view")
+        if view is None or not hasattr(view, "get_serializer"):
+            return []
+        return list(view.get_serializer().fields)
+
+
+class BibTeXRenderer(BaseRenderer):
+    media_type = "application/x-bibtex"
+    format = "bibtex"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        from resources.bibtex import paper_to_bibtex, papers_to_bibtex
+
+        if data is None:
+            return b""
+        text = papers_to_bibtex(data) if isinstance(data, list) else paper_to_bibtex(data)
+        return text.encode(self.charset)
+
+
+class ICalendarRenderer(BaseRenderer):
+    media_type = "text/calendar"
+    format = "ics"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        from resources.exports import deadlines_to_ical
+
+        if data is None:
+            return b""
+        deadlines = data if isinstance(data, list) else [data]
+        view = (renderer_context or {}).get("view")
+        return deadlines_to_ical(deadlines, name=getattr(view, "calendar_name", "Deadlines"))
+
+
+INSTANCE_FORMATS = frozenset({BibTeXRenderer.format, ICalendarRenderer.format})
+TEXT_FORMATS = frozenset({CSVRenderer.format, *INSTANCE_FORMATS})

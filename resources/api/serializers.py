@@ -1,0 +1,365 @@
+"""What the API reads and writes: every serializer lists its fields.
+
+Writes are checked by the model's own ``full_clean()`` (field validators, ``clean()``, unique
+keys and check constraints), so the API accepts exactly what the admin accepts and reports
+it field by field. Ids, timestamps and statuses are read-only: an item created here is a
+draft until a curator publishes it.
+"""
+
+import copy
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+from rest_framework.settings import api_settings
+
+from resources import models
+
+CATALOGUE_READ_ONLY = ("status", "created_at", "updated_at", "published_at")
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    status = serializers.IntegerField(help_text="The HTTP status code, repeated.")
+    code = serializers.CharField(help_text="A stable machine-readable code: invalid, not_found, throttled, …")
+    detail = serializers.CharField(help_text="A sentence for people.")
+    fields = serializers.DictField(
+        help_text="For 400: the messages of each invalid field (non_field_errors for the whole object)."
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error response."""
+
+    error = ErrorDetailSerializer()
+
+
+class ModelCleanMixin:
+    """Validate the would-be instance with the model's ``full_clean()`` after field validation."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        many_to_many = {field.name for field in model._meta.many_to_many}
+        candidate = model() if self.instance is None else copy.copy(self.instance)
+        for name, value in attrs.items():
+            if name not in many_to_many:
+                setattr(candidate, name, value)
+        # save() makes a missing slug; an empty one is not an error here.
+        exclude = (
+            ["slug"]
+            if hasattr(candidate, "slug") and not candidate.slug and hasattr(model, "slug_source")
+            else []
+        )
+        try:
+            candidate.full_clean(exclude=exclude)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(
+                {
+                    (api_settings.NON_FIELD_ERRORS_KEY if name == NON_FIELD_ERRORS else name): messages
+                    for name, messages in exc.message_dict.items()
+                }
+            ) from None
+        # clean() normalises some values (ISBN-10 to ISBN-13, arXiv URLs to ids): keep its result.
+        return {
+            name: (value if name in many_to_many else getattr(candidate, name))
+            for name, value in attrs.items()
+        }
+
+
+# Bounds the schema states whatever the database (SQLite's integers are wider than PostgreSQL's).
+SMALL = {"min_value": 0, "max_value": 32767}
+YEAR = {"min_value": 1000, "max_value": 2100}
+ID = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+def edition_id(**kwargs):
+    return serializers.PrimaryKeyRelatedField(
+        queryset=models.ConferenceEdition.objects.all(), pk_field=ID, **kwargs
+    )
+
+
+def topic_slugs(**kwargs):
+    return serializers.SlugRelatedField(
+        slug_field="slug", many=True, required=False, queryset=models.Topic.objects.all(), **kwargs
+    )
+
+
+def names(**kwargs):
+    return serializers.ListField(child=serializers.CharField(max_length=200), max_length=200, **kwargs)
+
+
+# --- topics --------------------------------------------------------------------------------------
+
+
+class TopicSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(
+        slug_field="slug", queryset=models.Topic.objects.all(), allow_null=True, required=False
+    )
+
+    class Meta:
+        model = models.Topic
+        fields = ("slug", "name_en", "name_zh", "parent", "description_en", "description_zh", "position")
+        extra_kwargs = {"position": SMALL}
+
+
+# --- conferences ---------------------------------------------------------------------------------
+
+
+class NestedDeadlineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = models.Deadline
+        fields = ("id", "kind", "label", "at", "local", "timezone", "comment", "is_tbd")
+        read_only_fields = fields
+
+
+class EditionSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    series = serializers.SlugRelatedField(slug_field="slug", queryset=models.ConferenceSeries.objects.all())
+    deadlines = NestedDeadlineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = models.ConferenceEdition
+        fields = (
+            "id",
+            "series",
+            "year",
+            "ccf_id",
+            "hf_id",
+            "start_date",
+            "end_date",
+            "date_text",
+            "city",
+            "country",
+            "venue",
+            "place_text",
+            "link",
+            "timezone",
+            "note",
+            "deadlines",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = ("id", "created_at", "updated_at")
+        extra_kwargs = {"year": {"min_value": 1950, "max_value": 2100}}
+
+
+class NestedEditionSerializer(serializers.ModelSerializer):
+    deadlines = NestedDeadlineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = models.ConferenceEdition
+        fields = (
+            "id",
+            "year",
+            "start_date",
+            "end_date",
+            "date_text",
+            "city",
+            "country",
+            "venue",
+            "place_text",
+            "link",
+            "timezone",
+            "note",
+            "deadlines",
+        )
+        read_only_fields = fields
+
+
+class AcceptanceRateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = models.AcceptanceRate
+        fields = ("year", "submitted", "accepted", "rate", "source")
+        read_only_fields = fields
+
+
+class ConferenceSeriesSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    topics = topic_slugs()
+
+    class Meta:
+        model = models.ConferenceSeries
+        fields = (
+            "slug",
+            "short_name",
+            "full_name",
+            "kind",
+            "field",
+            "ccf_rank",
+            "core_rank",
+            "thcpl_rank",
+            "h5_index",
+            "dblp_key",
+            "homepage",
+            "topics",
+            "description_en",
+            "description_zh",
+            *CATALOGUE_READ_ONLY,
+        )
+        read_only_fields = CATALOGUE_READ_ONLY
+        extra_kwargs = {"slug": {"required": False}, "h5_index": {"min_value": 0, "max_value": 2**31 - 1}}
+
+
+class ConferenceSeriesDetailSerializer(ConferenceSeriesSerializer):
+    editions = NestedEditionSerializer(many=True, read_only=True)
+    acceptance_rates = AcceptanceRateSerializer(many=True, read_only=True)
+
+    class Meta(ConferenceSeriesSerializer.Meta):
+        fields = (*ConferenceSeriesSerializer.Meta.fields, "editions", "acceptance_rates")
+
+
+class DeadlineSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    edition = edition_id()
+    conference = serializers.CharField(source="edition.series.slug", read_only=True)
+    conference_name = serializers.CharField(source="edition.series.short_name", read_only=True)
+    year = serializers.IntegerField(source="edition.year", read_only=True)
+
+    class Meta:
+        model = models.Deadline
+        fields = (
+            "id",
+            "edition",
+            "conference",
+            "conference_name",
+            "year",
+            "kind",
+            "label",
+            "at",
+            "local",
+            "timezone",
+            "comment",
+            "is_tbd",
+        )
+        read_only_fields = ("id", "is_tbd")
+
+
+# --- courses, books, papers, communities ---------------------------------------------------------
+
+
+class CourseSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    topics = topic_slugs()
+    instructors = names(required=False)
+    languages = serializers.ListField(
+        child=serializers.CharField(max_length=10), max_length=20, required=False
+    )
+
+    class Meta:
+        model = models.Course
+        fields = (
+            "slug",
+            "title",
+            "provider",
+            "instructors",
+            "url",
+            "level",
+            "languages",
+            "is_free",
+            "duration",
+            "topics",
+            "description_en",
+            "description_zh",
+            *CATALOGUE_READ_ONLY,
+        )
+        read_only_fields = CATALOGUE_READ_ONLY
+        extra_kwargs = {"slug": {"required": False}}
+
+
+class BookSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    topics = topic_slugs()
+    authors = names(allow_empty=False)
+
+    class Meta:
+        model = models.Book
+        fields = (
+            "slug",
+            "title",
+            "authors",
+            "publisher",
+            "year",
+            "edition",
+            "isbn13",
+            "url",
+            "free_url",
+            "language",
+            "topics",
+            "description_en",
+            "description_zh",
+            *CATALOGUE_READ_ONLY,
+        )
+        read_only_fields = CATALOGUE_READ_ONLY
+        extra_kwargs = {"slug": {"required": False}, "year": YEAR}
+
+
+class PaperSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    topics = topic_slugs()
+    authors = names(allow_empty=False)
+    venue_edition = edition_id(allow_null=True, required=False)
+
+    class Meta:
+        model = models.Paper
+        fields = (
+            "slug",
+            "title",
+            "authors",
+            "year",
+            "venue",
+            "venue_edition",
+            "arxiv_id",
+            "doi",
+            "url",
+            "pdf_url",
+            "code_url",
+            "bibtex_key",
+            "topics",
+            "description_en",
+            "description_zh",
+            *CATALOGUE_READ_ONLY,
+        )
+        read_only_fields = CATALOGUE_READ_ONLY
+        extra_kwargs = {"slug": {"required": False}, "year": YEAR}
+
+
+class PaperDetailSerializer(PaperSerializer):
+    """A paper with its abstract and the papers it cites (left out of lists to keep them light)."""
+
+    cites = serializers.SlugRelatedField(
+        slug_field="slug", many=True, required=False, queryset=models.Paper.objects.all()
+    )
+
+    class Meta(PaperSerializer.Meta):
+        fields = (*PaperSerializer.Meta.fields, "abstract", "cites")
+
+
+class CommunitySerializer(ModelCleanMixin, serializers.ModelSerializer):
+    topics = topic_slugs()
+
+    class Meta:
+        model = models.Community
+        fields = (
+            "slug",
+            "name",
+            "kind",
+            "url",
+            "language",
+            "topics",
+            "description_en",
+            "description_zh",
+            *CATALOGUE_READ_ONLY,
+        )
+        read_only_fields = CATALOGUE_READ_ONLY
+        extra_kwargs = {"slug": {"required": False}}
+
+
+# --- search --------------------------------------------------------------------------------------
+
+
+class SearchResultSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["conference", "course", "book", "paper", "community", "topic"])
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    year = serializers.IntegerField(allow_null=True)
+    api_url = serializers.URLField()
+
+
+class SearchResponseSerializer(serializers.Serializer):
+    query = serializers.CharField()
+    count = serializers.IntegerField()
+    results = SearchResultSerializer(many=True)

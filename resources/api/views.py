@@ -1,0 +1,460 @@
+"""The catalogue's API views: read for everyone (published items only), write for curators.
+
+Every GET answers conditionally. A list whose model keeps ``updated_at`` gets its ETag and
+Last-Modified from one aggregate over the filtered rows (their count and newest change), and a
+matching If-None-Match costs that one query; the count is then reused by the paginator. Other
+responses (details, whose nested data has no timestamp of its own, and lists of untimestamped
+rows) get an ETag hashed from the rendered body, which saves the transfer, not the work.
+"""
+
+import hashlib
+
+from django.db import transaction
+from django.db.models import Count, Max, Prefetch
+from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
+from django.utils.http import http_date, quote_etag
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import serializers as drf_serializers
+from rest_framework import viewsets
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from resources import models
+from resources.api import filters, search, serializers
+from resources.api.pagination import ApiPagination
+from resources.api.permissions import CatalogueWritePermission
+from resources.api.renderers import (
+    INSTANCE_FORMATS,
+    TEXT_FORMATS,
+    BibTeXRenderer,
+    CSVRenderer,
+    ICalendarRenderer,
+)
+
+JSON_RENDERERS = [JSONRenderer, BrowsableAPIRenderer]
+ERROR = serializers.ErrorSerializer
+ETAG_VERSION = "1"
+
+
+def _errors(*codes: int) -> dict:
+    descriptions = {
+        400: "Invalid query parameters or fields; `error.fields` says which.",
+        401: "Not signed in (send `Authorization: Token <key>`).",
+        403: "Signed in without the permission this needs.",
+        404: "No such item (or page).",
+        409: "A concurrent write took the same unique value.",
+        429: "Too many requests; `Retry-After` says how many seconds to wait.",
+    }
+    return {
+        (code, "application/json"): OpenApiResponse(ERROR, description=descriptions[code]) for code in codes
+    }
+
+
+READ_ERRORS = (400, 404, 429)
+WRITE_ERRORS = (400, 401, 403, 404, 409, 429)
+
+
+def _format_of(request) -> str | None:
+    renderer = getattr(request, "accepted_renderer", None)
+    return getattr(renderer, "format", None)
+
+
+class ApiViewMixin:
+    """What every API view shares: error bodies always in JSON, conditional GET."""
+
+    parser_classes = [JSONParser]
+
+    def get_renderers(self):
+        # Writes answer in JSON (or the browsable API): the other formats describe stored items.
+        if self.request is not None and self.request.method not in SAFE_METHODS:
+            return [renderer() for renderer in JSON_RENDERERS]
+        return super().get_renderers()
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        renderer = getattr(response, "accepted_renderer", None)
+        if response.status_code >= 400 and renderer is not None and renderer.format in TEXT_FORMATS:
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = "application/json"
+        if request.method in SAFE_METHODS and response.status_code == 200:
+            response = self._conditional(request, response)
+        return response
+
+    def _conditional(self, request, response):
+        patch_cache_control(response, no_cache=True)
+        if response.has_header("ETag"):
+            return response
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()
+        set_response_etag(response)
+        return get_conditional_response(request, etag=response["ETag"], response=response) or response
+
+
+class CatalogueViewSet(ApiViewMixin, viewsets.ModelViewSet):
+    """Published items for reads; every item for the writes of those allowed to write."""
+
+    lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]{1,120}"
+    permission_classes = [CatalogueWritePermission]
+    pagination_class = ApiPagination
+    filter_backends = [DjangoFilterBackend]
+    renderer_classes = [*JSON_RENDERERS, CSVRenderer]
+    #: The timestamp whose maximum, with the count, identifies a list's content; None: hash the body.
+    etag_field: str | None = "updated_at"
+    detail_serializer_class = None
+    known_count = None
+
+    def base_queryset(self):
+        return self.queryset.model._default_manager.all()
+
+    def read_queryset(self):
+        return self.base_queryset().published()
+
+    def get_queryset(self):
+        if self.request is not None and self.request.method not in SAFE_METHODS:
+            return self.base_queryset()
+        return self.read_queryset()
+
+    def get_serializer_class(self):
+        if self.detail_serializer_class is not None and self.action != "list":
+            return self.detail_serializer_class
+        return self.serializer_class
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.action == "list" and "pk" not in queryset.query.order_by:
+            # A stable order: pages must neither overlap nor skip rows.
+            queryset = queryset.order_by(*(queryset.query.order_by or queryset.model._meta.ordering), "pk")
+        return queryset
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        fingerprint = self._fingerprint(request, queryset) if self.etag_field else None
+        if fingerprint is not None:
+            etag, last_modified = fingerprint
+            not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+            if not_modified is not None:
+                return not_modified
+        if _format_of(request) in INSTANCE_FORMATS:
+            response = self.list_instances(queryset)
+        else:
+            page = self.paginate_queryset(queryset)
+            response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        if fingerprint is not None:
+            response["ETag"] = etag
+            if last_modified is not None:
+                response["Last-Modified"] = http_date(last_modified)
+        return response
+
+    def list_instances(self, queryset):
+        """BibTeX and iCalendar are built from the model instances of the page."""
+        page = self.paginate_queryset(queryset)
+        response = Response(page)
+        self.paginator.add_link_header(response)
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        if _format_of(request) in INSTANCE_FORMATS:
+            return Response(instance)
+        return Response(self.get_serializer(instance).data)
+
+    def _fingerprint(self, request, queryset):
+        """(ETag, Last-Modified) of a list, from one query; keeps the count for the paginator."""
+        stamp = queryset.order_by().aggregate(count=Count("pk"), last=Max(self.etag_field))
+        self.known_count = stamp["count"]
+        last = stamp["last"]
+        key = "|".join(
+            (
+                ETAG_VERSION,
+                request.get_full_path(),
+                request.accepted_media_type or "",
+                str(stamp["count"]),
+                last.isoformat() if last else "",
+            )
+        )
+        etag = quote_etag(hashlib.blake2b(key.encode(), digest_size=16).hexdigest())
+        return etag, (last.timestamp() if last else None)
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+
+def _topics():
+    return Prefetch("topics", queryset=models.Topic.objects.only("id", "slug"))
+
+
+FORMAT_MEDIA_TYPES = {
+    "csv": "text/csv",
+    "bibtex": "application/x-bibtex",
+    "ics": "text/calendar",
+}
+
+
+def _format_parameter(formats) -> list:
+    if len(formats) < 2:
+        return []
+    described = ", ".join(f"{name} ({FORMAT_MEDIA_TYPES.get(name, 'application/json')})" for name in formats)
+    return [
+        OpenApiParameter(
+            "format",
+            OpenApiTypes.STR,
+            enum=list(formats),
+            description=f"Response format: {described}. The Accept header works too.",
+        )
+    ]
+
+
+def _ok(code: int, serializer, formats) -> dict:
+    responses = {(code, "application/json"): serializer}
+    for name in formats:
+        if name in FORMAT_MEDIA_TYPES:
+            responses[(code, FORMAT_MEDIA_TYPES[name])] = OpenApiTypes.STR
+    return responses
+
+
+def catalogue_schema(
+    singular: str,
+    plural: str,
+    serializer,
+    detail_serializer=None,
+    *,
+    list_formats=("json", "csv"),
+    detail_formats=("json",),
+):
+    """extend_schema_view for a catalogue viewset: summaries, formats and every error response."""
+    detail_serializer = detail_serializer or serializer
+    return extend_schema_view(
+        list=extend_schema(
+            summary=f"List published {plural}",
+            parameters=_format_parameter(list_formats),
+            responses={**_ok(200, serializer(many=True), list_formats), **_errors(*READ_ERRORS)},
+        ),
+        retrieve=extend_schema(
+            summary=f"One published {singular}",
+            parameters=_format_parameter(detail_formats),
+            responses={**_ok(200, detail_serializer, detail_formats), **_errors(*READ_ERRORS)},
+        ),
+        create=extend_schema(
+            summary=f"Create a {singular} (as a draft; curators publish it)",
+            request=detail_serializer,
+            responses={**_ok(201, detail_serializer, ()), **_errors(*WRITE_ERRORS)},
+        ),
+        update=extend_schema(
+            summary=f"Replace a {singular}",
+            request=detail_serializer,
+            responses={**_ok(200, detail_serializer, ()), **_errors(*WRITE_ERRORS)},
+        ),
+        partial_update=extend_schema(
+            summary=f"Change some fields of a {singular}",
+            request=detail_serializer,
+            responses={**_ok(200, detail_serializer, ()), **_errors(*WRITE_ERRORS)},
+        ),
+        destroy=extend_schema(
+            summary=f"Delete a {singular}", responses={204: None, **_errors(*WRITE_ERRORS)}
+        ),
+    )
+
+
+@catalogue_schema("topic", "topics", serializers.TopicSerializer)
+class TopicViewSet(CatalogueViewSet):
+    """Topics group the catalogue (Transformers, RLHF, …); a topic may have a parent."""
+
+    queryset = models.Topic.objects.all()
+    serializer_class = serializers.TopicSerializer
+    filterset_class = filters.TopicFilter
+    lookup_value_regex = r"[-a-zA-Z0-9_]{1,80}"
+    etag_field = None
+
+    def read_queryset(self):
+        return self.base_queryset().select_related("parent")
+
+
+@catalogue_schema(
+    "conference series",
+    "conference series",
+    serializers.ConferenceSeriesSerializer,
+    serializers.ConferenceSeriesDetailSerializer,
+)
+class ConferenceSeriesViewSet(CatalogueViewSet):
+    """Conference series (NeurIPS, ACL, …); one series' page nests its editions and deadlines."""
+
+    queryset = models.ConferenceSeries.objects.all()
+    serializer_class = serializers.ConferenceSeriesSerializer
+    detail_serializer_class = serializers.ConferenceSeriesDetailSerializer
+    filterset_class = filters.ConferenceSeriesFilter
+
+    def read_queryset(self):
+        queryset = self.base_queryset().published().defer("search_vector").prefetch_related(_topics())
+        if self.action == "retrieve":
+            editions = models.ConferenceEdition.objects.order_by("-year").prefetch_related(
+                Prefetch("deadlines", queryset=models.Deadline.objects.order_by("at", "pk"))
+            )
+            queryset = queryset.prefetch_related(Prefetch("editions", queryset=editions), "acceptance_rates")
+        return queryset
+
+
+@catalogue_schema("conference edition", "conference editions", serializers.EditionSerializer)
+class EditionViewSet(CatalogueViewSet):
+    """One year of a conference series, with its deadlines."""
+
+    queryset = models.ConferenceEdition.objects.all()
+    serializer_class = serializers.EditionSerializer
+    filterset_class = filters.EditionFilter
+    lookup_field = "pk"
+    lookup_url_kwarg = "id"
+    lookup_value_regex = r"[0-9]{1,18}"
+    # Nested deadlines change without touching the edition's timestamp.
+    etag_field = None
+
+    def read_queryset(self):
+        return (
+            self.base_queryset()
+            .filter(series__status=models.Status.PUBLISHED)
+            .select_related("series")
+            .prefetch_related(Prefetch("deadlines", queryset=models.Deadline.objects.order_by("at", "pk")))
+        )
+
+
+@catalogue_schema(
+    "deadline",
+    "deadlines",
+    serializers.DeadlineSerializer,
+    list_formats=("json", "csv", "ics"),
+    detail_formats=("json", "ics"),
+)
+class DeadlineViewSet(CatalogueViewSet):
+    """Deadlines of published conferences, each an exact instant (UTC) with the time as written."""
+
+    queryset = models.Deadline.objects.all()
+    serializer_class = serializers.DeadlineSerializer
+    filterset_class = filters.DeadlineFilter
+    lookup_field = "pk"
+    lookup_url_kwarg = "id"
+    lookup_value_regex = r"[0-9]{1,18}"
+    renderer_classes = [*JSON_RENDERERS, CSVRenderer, ICalendarRenderer]
+    etag_field = None
+    calendar_name = "AI conference deadlines"
+
+    def read_queryset(self):
+        return self.base_queryset().published().select_related("edition__series")
+
+
+@catalogue_schema("course", "courses", serializers.CourseSerializer)
+class CourseViewSet(CatalogueViewSet):
+    queryset = models.Course.objects.all()
+    serializer_class = serializers.CourseSerializer
+    filterset_class = filters.CourseFilter
+
+    def read_queryset(self):
+        return self.base_queryset().published().defer("search_vector").prefetch_related(_topics())
+
+
+@catalogue_schema("book", "books", serializers.BookSerializer)
+class BookViewSet(CatalogueViewSet):
+    queryset = models.Book.objects.all()
+    serializer_class = serializers.BookSerializer
+    filterset_class = filters.BookFilter
+
+    def read_queryset(self):
+        return self.base_queryset().published().defer("search_vector").prefetch_related(_topics())
+
+
+@catalogue_schema(
+    "paper",
+    "papers",
+    serializers.PaperSerializer,
+    serializers.PaperDetailSerializer,
+    list_formats=("json", "csv", "bibtex"),
+    detail_formats=("json", "bibtex"),
+)
+class PaperViewSet(CatalogueViewSet):
+    """Papers; lists leave out abstracts and citations, which a paper's own page has."""
+
+    queryset = models.Paper.objects.all()
+    serializer_class = serializers.PaperSerializer
+    detail_serializer_class = serializers.PaperDetailSerializer
+    filterset_class = filters.PaperFilter
+    renderer_classes = [*JSON_RENDERERS, CSVRenderer, BibTeXRenderer]
+
+    def read_queryset(self):
+        queryset = self.base_queryset().published().defer("search_vector")
+        if _format_of(self.request) == BibTeXRenderer.format:
+            return queryset.select_related("venue_edition__series")
+        if self.action == "list":
+            return queryset.defer("search_vector", "abstract").prefetch_related(_topics())
+        return queryset.prefetch_related(
+            _topics(), Prefetch("cites", queryset=models.Paper.objects.only("slug"))
+        )
+
+
+@catalogue_schema("community", "communities", serializers.CommunitySerializer)
+class CommunityViewSet(CatalogueViewSet):
+    queryset = models.Community.objects.all()
+    serializer_class = serializers.CommunitySerializer
+    filterset_class = filters.CommunityFilter
+
+    def read_queryset(self):
+        return self.base_queryset().published().defer("search_vector").prefetch_related(_topics())
+
+
+# --- search --------------------------------------------------------------------------------------
+
+
+class SearchQuerySerializer(drf_serializers.Serializer):
+    q = drf_serializers.CharField(max_length=200, help_text="Words to look for; every word must match.")
+    type = drf_serializers.MultipleChoiceField(
+        choices=list(search.SEARCHED),
+        required=False,
+        help_text="Only these types; repeat the parameter for several. All types when absent.",
+    )
+    limit = drf_serializers.IntegerField(
+        min_value=1,
+        max_value=search.MAX_LIMIT,
+        default=10,
+        help_text="At most this many results of each type.",
+    )
+
+
+class SearchView(ApiViewMixin, APIView):
+    """Search conferences, courses, books, papers, communities and topics at once."""
+
+    permission_classes = [CatalogueWritePermission]
+    renderer_classes = [*JSON_RENDERERS, CSVRenderer]
+
+    @extend_schema(
+        operation_id="search",
+        summary="Search the whole catalogue",
+        parameters=[SearchQuerySerializer, *_format_parameter(("json", "csv"))],
+        responses={**_ok(200, serializers.SearchResponseSerializer, ("csv",)), **_errors(400, 429)},
+    )
+    def get(self, request):
+        query = SearchQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        found = search.search_catalogue(
+            query.validated_data["q"],
+            types=query.validated_data.get("type") or None,
+            limit=query.validated_data["limit"],
+        )
+        results = [
+            {
+                **hit,
+                "api_url": request.build_absolute_uri(
+                    reverse(f"api:{hit['type']}-detail", args=[hit["slug"]])
+                ),
+            }
+            for hit in found
+        ]
+        body = {"query": query.validated_data["q"], "count": len(results), "results": results}
+        return Response(serializers.SearchResponseSerializer(body).data)
