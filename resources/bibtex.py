@@ -55,6 +55,8 @@ def _decoder() -> LatexNodes2Text:
 
 _DECODER = _decoder()
 _UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
+# Text without any of these reads the same in LaTeX as in Unicode.
+_LATEX_SYNTAX = re.compile(r"[\\{}~%&#_^$]|--|''|``|[?!]`")
 
 
 def latex_to_text(value: str) -> str:
@@ -65,6 +67,8 @@ def latex_to_text(value: str) -> str:
     """
     if not value:
         return ""
+    if not _LATEX_SYNTAX.search(value):
+        return " ".join(value.split())  # most values: pylatexenc would take a millisecond to return them
     text = _DECODER.latex_to_text(_UNESCAPED_PERCENT.sub(r"\\%", value))
     return " ".join(text.split())
 
