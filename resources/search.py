@@ -1,0 +1,318 @@
+"""One search box across every type of the catalogue.
+
+PostgreSQL: the stored ``search_vector`` (kept by a trigger, GIN-indexed) matched with a
+websearch query and ranked by ``ts_rank``, plus trigram word similarity on the titles so that a
+typo ("atention") still finds the item; matches highlighted by ``ts_headline``. A query with
+Chinese characters also matches the titles and the Chinese descriptions with ILIKE, because no
+built-in text-search configuration segments Chinese (trigram indexes keep that quick).
+
+Elsewhere (SQLite), or with ``backend="icontains"``: every word must occur, case-insensitively,
+in one of the searched fields; title matches come first; highlights are made in Python.
+
+Highlights are always escaped first and marked afterwards, so text from the catalogue can never
+inject markup. A search runs two queries per type (count and page) plus one for topics.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    TrigramWordSimilarity,
+)
+from django.db import connection
+from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Greatest, NullIf
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from resources import selectors
+from resources.models import Book, Community, ConferenceSeries, Course, Paper, Topic
+
+MAX_QUERY_LENGTH = 200
+GROUP_LIMIT = 5
+SNIPPET_CHARS = 240
+# Private-use characters: ts_headline wraps matches in these; they are turned into <mark> only
+# after the text around them has been escaped.
+MARK_START, MARK_STOP = "\ue000", "\ue001"
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+_MARKED = re.compile(f"{MARK_START}(.*?){MARK_STOP}", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class SearchType:
+    key: str
+    label: object
+    model: type
+    titles: tuple[str, ...]  # the first is shown; all are trigram-matched on PostgreSQL
+    fields: tuple[str, ...]  # what the icontains fallback searches
+    snippet_en: tuple[str, ...]  # the text shown under the title, first non-empty wins
+    base: object = None
+
+    def queryset(self) -> QuerySet:
+        return self.base() if self.base else self.model.objects.published().defer("search_vector")
+
+
+TYPES = [
+    SearchType(
+        "papers",
+        _("Papers"),
+        Paper,
+        ("title",),
+        ("title", "authors", "venue", "arxiv_id", "abstract", "description_en", "description_zh"),
+        ("description_en", "abstract"),
+        lambda: Paper.objects.published().defer("search_vector").select_related("venue_edition__series"),
+    ),
+    SearchType(
+        "conferences",
+        _("Conferences"),
+        ConferenceSeries,
+        ("short_name", "full_name"),
+        ("short_name", "full_name", "field", "description_en", "description_zh"),
+        ("full_name", "description_en"),
+    ),
+    SearchType(
+        "books",
+        _("Books"),
+        Book,
+        ("title",),
+        ("title", "authors", "publisher", "description_en", "description_zh"),
+        ("description_en",),
+    ),
+    SearchType(
+        "courses",
+        _("Courses"),
+        Course,
+        ("title",),
+        ("title", "provider", "instructors", "description_en", "description_zh"),
+        ("description_en",),
+    ),
+    SearchType(
+        "communities",
+        _("Communities"),
+        Community,
+        ("name",),
+        ("name", "description_en", "description_zh"),
+        ("description_en",),
+    ),
+]
+TYPES_BY_KEY = {t.key: t for t in TYPES}
+
+
+@dataclass
+class Hit:
+    item: object
+    title_html: SafeString
+    snippet_html: SafeString
+
+
+@dataclass
+class Group:
+    key: str
+    label: object
+    count: int
+    hits: list[Hit] = field(default_factory=list)
+
+
+@dataclass
+class Results:
+    query: str
+    backend: str
+    groups: list[Group]
+    topics: list[Topic]
+
+    @property
+    def total(self) -> int:
+        return sum(g.count for g in self.groups) + len(self.topics)
+
+
+def default_backend() -> str:
+    configured = getattr(settings, "SEARCH_BACKEND", "")
+    if configured:
+        return configured
+    return "postgres" if connection.vendor == "postgresql" else "icontains"
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+def terms(query: str) -> list[str]:
+    """The words of a query, quotes and operators dropped; a run of Chinese stays one term."""
+    return [t for t in re.findall(r"[^\s\"'()]+", query) if t not in {"-", "or", "OR", "|"}][:10]
+
+
+def clean_query(raw: str) -> str:
+    return " ".join((raw or "").split())[:MAX_QUERY_LENGTH]
+
+
+# --- highlighting --------------------------------------------------------------------------------
+
+
+def render_marked(text: str, limit: int | None = None) -> SafeString:
+    """Escape text that ts_headline marked with MARK_START/MARK_STOP, then turn the marks into <mark>."""
+    text = text or ""
+    if limit and len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0] + " …"
+    out, pos = [], 0
+    for match in _MARKED.finditer(text):
+        out.append(escape(text[pos : match.start()]))
+        out.append(f"<mark>{escape(match.group(1))}</mark>")
+        pos = match.end()
+    out.append(escape(text[pos:]))
+    return mark_safe("".join(out).replace(MARK_START, "").replace(MARK_STOP, ""))  # noqa: S308
+
+
+def highlight(text: str, words: list[str], *, snippet: bool = False) -> SafeString:
+    """Escape ``text`` and wrap each occurrence of the words in <mark>; with ``snippet``, cut a
+    window of text around the first occurrence."""
+    text = (text or "").replace(MARK_START, "").replace(MARK_STOP, "")
+    pattern = None
+    if words:
+        alternatives = sorted({re.escape(w) for w in words if w}, key=len, reverse=True)
+        pattern = re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
+    if snippet and len(text) > SNIPPET_CHARS:
+        first = pattern.search(text) if pattern else None
+        start = max(0, (first.start() if first else 0) - SNIPPET_CHARS // 3)
+        window = text[start : start + SNIPPET_CHARS]
+        text = ("… " if start else "") + window + (" …" if start + SNIPPET_CHARS < len(text) else "")
+    if pattern is None:
+        return escape(text)
+    out, pos = [], 0
+    for match in pattern.finditer(text):
+        out.append(escape(text[pos : match.start()]))
+        out.append(f"<mark>{escape(match.group(0))}</mark>")
+        pos = match.end()
+    out.append(escape(text[pos:]))
+    return mark_safe("".join(out))  # noqa: S308
+
+
+def _snippet_expression(search_type: SearchType):
+    """The description in the active language, falling back to the English text fields."""
+    english = [NullIf(F(name), Value("")) for name in search_type.snippet_en]
+    chinese = NullIf(F("description_zh"), Value(""))
+    parts = [chinese, *english] if (get_language() or "").startswith("zh") else [*english, chinese]
+    return Coalesce(*parts, Value(""))
+
+
+def _snippet_text(item, search_type: SearchType) -> str:
+    english = [getattr(item, name, "") or "" for name in search_type.snippet_en]
+    chinese = item.description_zh or ""
+    parts = [chinese, *english] if (get_language() or "").startswith("zh") else [*english, chinese]
+    return next((p for p in parts if p), "")
+
+
+# --- the two backends ----------------------------------------------------------------------------
+
+
+def _postgres(search_type: SearchType, query: str) -> QuerySet:
+    ts_query = SearchQuery(query, config="english", search_type="websearch")
+    matches = Q(search_vector=ts_query)
+    for title in search_type.titles:
+        matches |= Q(**{f"{title}__trigram_word_similar": query})
+    similarities = [TrigramWordSimilarity(query, title) for title in search_type.titles]
+    similarity = Greatest(*similarities) if len(similarities) > 1 else similarities[0]
+    score = SearchRank(F("search_vector"), ts_query) + similarity
+    if has_cjk(query):
+        chinese = Q(description_zh__icontains=query)
+        for title in search_type.titles:
+            chinese |= Q(**{f"{title}__icontains": query})
+        matches |= chinese
+        score = score + Case(When(chinese, then=Value(0.5)), default=Value(0.0), output_field=FloatField())
+    return search_type.queryset().filter(matches).annotate(score=score)
+
+
+def _postgres_page(search_type: SearchType, queryset: QuerySet, query: str, words: list[str]) -> list[Hit]:
+    if has_cjk(query):
+        # ts_headline cannot find a Chinese substring: mark it in Python.
+        return _python_hits(search_type, queryset, words)
+    ts_query = SearchQuery(query, config="english", search_type="websearch")
+    marks = {"start_sel": MARK_START, "stop_sel": MARK_STOP, "config": "english"}
+    queryset = queryset.annotate(
+        title_headline=SearchHeadline(search_type.titles[0], ts_query, highlight_all=True, **marks),
+        snippet_headline=SearchHeadline(
+            _snippet_expression(search_type), ts_query, max_words=40, min_words=20, **marks
+        ),
+    )
+    hits = []
+    for item in queryset:
+        title = render_marked(item.title_headline)
+        if MARK_START not in item.title_headline:
+            # A typo matched by trigram only: ts_headline has nothing to mark; mark what is similar.
+            title = highlight(getattr(item, search_type.titles[0]), words)
+        hits.append(Hit(item, title, render_marked(item.snippet_headline, SNIPPET_CHARS + 40)))
+    return hits
+
+
+def _icontains(search_type: SearchType, query: str) -> QuerySet:
+    words = terms(query) or [query]
+    matches = Q()
+    for word in words:
+        any_field = Q()
+        for name in search_type.fields:
+            any_field |= Q(**{f"{name}__icontains": word})
+        matches &= any_field
+    in_title = Q()
+    for word in words:
+        in_title &= Q(**{f"{search_type.titles[0]}__icontains": word})
+    score = Case(
+        When(**{f"{search_type.titles[0]}__icontains": query}, then=Value(2.0)),
+        When(in_title, then=Value(1.0)),
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
+    return search_type.queryset().filter(matches).annotate(score=score)
+
+
+def _python_hits(search_type: SearchType, queryset: QuerySet, words: list[str]) -> list[Hit]:
+    return [
+        Hit(
+            item,
+            highlight(getattr(item, search_type.titles[0]), words),
+            highlight(_snippet_text(item, search_type), words, snippet=True),
+        )
+        for item in queryset
+    ]
+
+
+def matching(search_type: SearchType, query: str, backend: str | None = None) -> QuerySet:
+    """The published items of one type that match, best first (``score`` annotated)."""
+    backend = backend or default_backend()
+    queryset = _postgres(search_type, query) if backend == "postgres" else _icontains(search_type, query)
+    return queryset.order_by(F("score").desc(), "pk")
+
+
+def search(
+    raw_query: str,
+    *,
+    only: str | None = None,
+    limit: int = GROUP_LIMIT,
+    offset: int = 0,
+    backend: str | None = None,
+) -> Results:
+    """Search every type (or ``only`` one): for each, the count and ``limit`` hits from ``offset``."""
+    backend = backend or default_backend()
+    query = clean_query(raw_query)
+    words = terms(query)
+    groups = []
+    for search_type in TYPES:
+        if only and search_type.key != only:
+            continue
+        queryset = matching(search_type, query, backend)
+        count = queryset.count()
+        page = queryset[offset : offset + limit] if count > offset else queryset.none()
+        if backend == "postgres" and count > offset:
+            hits = _postgres_page(search_type, page, query, words)
+        else:
+            hits = _python_hits(search_type, page, words) if count > offset else []
+        groups.append(Group(search_type.key, search_type.label, count, hits))
+    found_topics = []
+    if not only:
+        topic_match = Q(name_en__icontains=query) | Q(name_zh__icontains=query)
+        found_topics = list(selectors.topics().filter(topic_match)[:20])
+    return Results(query, backend, groups, found_topics)

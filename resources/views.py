@@ -1,0 +1,428 @@
+"""Server-rendered catalogue pages: home, lists with facets, detail pages, search, deadlines,
+and the calendar and BibTeX downloads.
+
+Views read through ``resources.selectors`` and ``resources.search``; each page runs a fixed
+number of queries whatever the number of rows.
+"""
+
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+
+from resources import search, selectors
+from resources.bibtex import paper_to_bibtex, papers_to_bibtex
+from resources.models import Book, Community, ConferenceSeries, Course, Deadline, Paper
+
+BIB_LIMIT = 1000
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _query(params, **changes) -> str:
+    """The current query string with some parameters set (or removed with None); page reset."""
+    merged = {key: value for key, value in params.items() if key != "page"}
+    for key, value in changes.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return "?" + urlencode(merged) if merged else "?"
+
+
+def _paginate(request, queryset, messages: list[str]):
+    """A page of ``queryset``: the size from ``per_page`` (capped), the number from ``page``."""
+    size, problem = selectors.page_size(request.GET)
+    if problem:
+        messages.append(problem)
+    paginator = Paginator(queryset, size)
+    raw = request.GET.get("page", "1")
+    try:
+        number = int(raw)
+    except ValueError:
+        messages.append(gettext("“%(value)s” is not a page number; showing the first page.") % {"value": raw})
+        number = 1
+    if number < 1 or number > paginator.num_pages:
+        if number != 1:
+            messages.append(gettext("There is no page %(n)s; showing the nearest one.") % {"n": number})
+        number = min(max(number, 1), paginator.num_pages)
+    return paginator.page(number)
+
+
+def _list_page(request, key: str, template: str, extra=None):
+    listing = selectors.LISTINGS[key]
+    filtered = listing.filter(request.GET)
+    messages = list(filtered.errors)
+    page = _paginate(request, filtered.queryset, messages)
+    facets = filtered.facets()
+    params = request.GET
+    for facet in facets:
+        facet.clear_href = _query(params, **{facet.name: None})
+        for option in facet.options:
+            option.href = _query(params, **{facet.name: option.value})
+    sorts = [
+        {"key": k, "label": label, "selected": k == filtered.sort}
+        for k, (label, _ordering) in listing.sorts.items()
+    ]
+    context = {
+        "listing": listing,
+        "page_obj": page,
+        "items": page.object_list,
+        "facets": facets,
+        "sorts": sorts,
+        "filter_messages": messages,
+        "active_filters": [f for f in facets if f.selected],
+        "hidden_params": [(k, v) for k, v in params.items() if k not in {"sort", "page"}],
+        **(extra or {}),
+    }
+    return render(request, template, context)
+
+
+def _ics_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _bib_response(text: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="application/x-bibtex; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _exports():
+    # Imported on use while resources.exports is being written; see the report.
+    from resources import exports
+
+    return exports
+
+
+def paper_feed(request):
+    from resources.feeds import PaperFeed
+
+    return PaperFeed()(request)
+
+
+def deadline_feed(request):
+    from resources.feeds import DeadlineFeed
+
+    return DeadlineFeed()(request)
+
+
+# --- home and search -----------------------------------------------------------------------------
+
+
+@require_safe
+def home(request):
+    context = {
+        "deadlines": list(selectors.upcoming_deadlines(8)),
+        "papers": list(selectors.newest_papers(8)),
+        "topics": [t for t in selectors.topics_with_counts() if t.parent_id is None],
+    }
+    return render(request, "portal/home.html", context)
+
+
+@require_safe
+def search_page(request):
+    query = search.clean_query(request.GET.get("q", ""))
+    only = request.GET.get("type") or None
+    messages = []
+    if len(request.GET.get("q", "")) > search.MAX_QUERY_LENGTH:
+        messages.append(
+            gettext("Your search was shortened to its first %(n)s characters.")
+            % {"n": search.MAX_QUERY_LENGTH}
+        )
+    if only and only not in search.TYPES_BY_KEY:
+        messages.append(gettext("“%(value)s” is not a type of item; searching everything.") % {"value": only})
+        only = None
+    context = {"query": query, "only": only, "types": search.TYPES, "filter_messages": messages}
+    if query:
+        if only:
+            size, problem = selectors.page_size(request.GET)
+            if problem:
+                messages.append(problem)
+            raw_page = request.GET.get("page", "1")
+            number = int(raw_page) if raw_page.isdigit() and int(raw_page) > 0 else 1
+            results = search.search(query, only=only, limit=size, offset=(number - 1) * size)
+            group = results.groups[0]
+            num_pages = max(1, -(-group.count // size))
+            if number > num_pages:
+                messages.append(gettext("There is no page %(n)s; showing the last one.") % {"n": number})
+                number = num_pages
+                results = search.search(query, only=only, limit=size, offset=(number - 1) * size)
+            context.update(
+                page_number=number,
+                num_pages=num_pages,
+                previous_href=_query(request.GET, page=number - 1) if number > 1 else "",
+                next_href=_query(request.GET, page=number + 1) if number < num_pages else "",
+            )
+        else:
+            results = search.search(query)
+        for group in results.groups:
+            group.href = _query({"q": query}, type=group.key)
+        context["results"] = results
+        context["everything_href"] = _query({"q": query})
+    return render(request, "resources/search.html", context)
+
+
+# --- deadlines -----------------------------------------------------------------------------------
+
+DEADLINE_FILTERS = ("topic", "field", "rank", "when")
+
+
+def _deadline_filters(request):
+    """The deadline filters from the query string: (values for deadline_queryset, messages, choices)."""
+    params = request.GET
+    messages = []
+    topic_choices = list(selectors.topics())
+    field_choices = selectors.conference_fields()
+    values = {}
+    topic = params.get("topic", "").strip()
+    if topic:
+        if any(t.slug == topic for t in topic_choices):
+            values["topic"] = topic
+        else:
+            messages.append(gettext("There is no topic “%(value)s”; showing every topic.") % {"value": topic})
+    field = params.get("field", "").strip()
+    if field:
+        match = next((f for f in field_choices if f.lower() == field.lower()), None)
+        if match:
+            values["field"] = match
+        else:
+            messages.append(gettext("There is no field “%(value)s”; showing every field.") % {"value": field})
+    rank = params.get("rank", "").strip().upper()
+    if rank:
+        if rank in selectors.CCF_RANKS:
+            values["rank"] = rank
+        else:
+            messages.append(
+                gettext("“%(value)s” is not a CCF rank (A, B or C); showing every rank.") % {"value": rank}
+            )
+    when = params.get("when", "").strip() or "upcoming"
+    if when not in {"upcoming", "past", "all"}:
+        messages.append(
+            gettext("“%(value)s” is not upcoming, past or all; showing upcoming.") % {"value": when}
+        )
+        when = "upcoming"
+    values["upcoming"] = {"upcoming": True, "past": False, "all": None}[when]
+    return values, when, messages, {"topics": topic_choices, "fields": field_choices}
+
+
+@require_safe
+def deadline_list(request):
+    values, when, messages, choices = _deadline_filters(request)
+    queryset = _exports().deadline_queryset(**values).select_related("edition__series")
+    page = _paginate(request, queryset, messages)
+    feed_params = {k: v for k, v in request.GET.items() if k in DEADLINE_FILTERS and k != "when" and v}
+    feed_path = reverse("resources:deadlines-ics") + ("?" + urlencode(feed_params) if feed_params else "")
+    context = {
+        "page_obj": page,
+        "deadlines": page.object_list,
+        "when": when,
+        "filter_messages": messages,
+        "choices": choices,
+        "ranks": selectors.CCF_RANKS,
+        "selected": {k: request.GET.get(k, "") for k in DEADLINE_FILTERS},
+        "feed_url": request.build_absolute_uri(feed_path),
+        "feed_path": feed_path,
+        "webcal_url": "webcal://" + request.get_host() + feed_path,
+        "now": timezone.now(),
+    }
+    return render(request, "resources/deadline_list.html", context)
+
+
+@require_safe
+def deadlines_ics(request):
+    values, _when, messages, _choices = _deadline_filters(request)
+    if messages:
+        return HttpResponse("\n".join(messages), status=400, content_type="text/plain; charset=utf-8")
+    # A calendar feed holds the whole timeline, past deadlines included, unless asked otherwise.
+    if "when" not in request.GET:
+        values["upcoming"] = None
+    body = _exports().deadlines_to_ical(
+        _exports().deadline_queryset(**values), name=gettext("AI conference deadlines")
+    )
+    return _ics_response(body, "deadlines.ics")
+
+
+@require_safe
+def deadline_ics(request, pk: int):
+    deadlines = Deadline.objects.published().filter(pk=pk).select_related("edition__series")
+    if not deadlines:
+        raise Http404(gettext("No such deadline."))
+    deadline = deadlines[0]
+    body = _exports().deadlines_to_ical(deadlines, name=str(deadline.edition))
+    return _ics_response(body, f"deadline-{pk}.ics")
+
+
+# --- conferences ---------------------------------------------------------------------------------
+
+
+@require_safe
+def conference_list(request):
+    return _list_page(request, "conferences", "resources/conference_list.html", {"now": timezone.now()})
+
+
+@require_safe
+def conference_detail(request, slug):
+    series = selectors.conference_detail(slug)
+    editions = list(series.editions.all())
+    rates = {rate.year: rate for rate in series.acceptance_rates.all()}
+    for rate in rates.values():
+        rate.percent = None if rate.rate is None else rate.rate * 100
+    for edition in editions:
+        edition.acceptance_rate = rates.get(edition.year)
+    papers = list(selectors.series_papers(series)[: selectors.RELATED_LIMIT * 2])
+    context = {
+        "series": series,
+        "editions": editions,
+        "acceptance_rates": list(rates.values()),
+        "papers": papers,
+        "now": timezone.now(),
+    }
+    return render(request, "resources/conference_detail.html", context)
+
+
+@require_safe
+def conference_ics(request, slug):
+    series = selectors.get_published(ConferenceSeries.objects.published(), slug=slug)
+    body = _exports().deadlines_to_ical(
+        _exports().deadline_queryset(series_slug=slug), name=series.short_name
+    )
+    return _ics_response(body, f"{slug}.ics")
+
+
+@require_safe
+def edition_detail(request, slug, year):
+    edition = selectors.edition_detail(slug, year)
+    papers = selectors.edition_papers(edition)
+    page = _paginate(request, papers, messages := [])
+    context = {
+        "edition": edition,
+        "series": edition.series,
+        "deadlines": list(edition.deadlines.all()),
+        "page_obj": page,
+        "papers": page.object_list,
+        "filter_messages": messages,
+        "now": timezone.now(),
+    }
+    return render(request, "resources/edition_detail.html", context)
+
+
+# --- papers --------------------------------------------------------------------------------------
+
+
+@require_safe
+def paper_list(request):
+    return _list_page(request, "papers", "resources/paper_list.html")
+
+
+@require_safe
+def paper_detail(request, slug):
+    paper = selectors.paper_detail(slug)
+    topic_ids = [t.pk for t in paper.topics.all()]
+    context = {
+        "paper": paper,
+        "related": selectors.related_on_topics(topic_ids, exclude=paper),
+        "tutorials_for_paper": selectors.tutorials_on(papers=paper),
+    }
+    return render(request, "resources/paper_detail.html", context)
+
+
+@require_safe
+def paper_bib(request, slug):
+    paper = selectors.get_published(
+        Paper.objects.published().select_related("venue_edition__series"), slug=slug
+    )
+    return _bib_response(paper_to_bibtex(paper), f"{slug}.bib")
+
+
+@require_safe
+def papers_bib(request):
+    """The papers of the list page with the same filters and order, at most BIB_LIMIT of them."""
+    filtered = selectors.PAPERS.filter(request.GET)
+    if filtered.errors:
+        return HttpResponse("\n".join(filtered.errors), status=400, content_type="text/plain; charset=utf-8")
+    papers = filtered.queryset.prefetch_related(None)[:BIB_LIMIT]
+    return _bib_response(papers_to_bibtex(papers), "papers.bib")
+
+
+# --- books, courses, communities -----------------------------------------------------------------
+
+
+def _simple_detail(request, model, slug, template, name):
+    item = selectors.simple_detail(model, slug)
+    topic_ids = [t.pk for t in item.topics.all()]
+    context = {name: item, "item": item, "related": selectors.related_on_topics(topic_ids, exclude=item)}
+    return render(request, template, context)
+
+
+@require_safe
+def book_list(request):
+    return _list_page(request, "books", "resources/book_list.html")
+
+
+@require_safe
+def book_detail(request, slug):
+    return _simple_detail(request, Book, slug, "resources/book_detail.html", "book")
+
+
+@require_safe
+def course_list(request):
+    return _list_page(request, "courses", "resources/course_list.html")
+
+
+@require_safe
+def course_detail(request, slug):
+    return _simple_detail(request, Course, slug, "resources/course_detail.html", "course")
+
+
+@require_safe
+def community_list(request):
+    return _list_page(request, "communities", "resources/community_list.html")
+
+
+@require_safe
+def community_detail(request, slug):
+    return _simple_detail(request, Community, slug, "resources/community_detail.html", "community")
+
+
+# --- topics --------------------------------------------------------------------------------------
+
+
+@require_safe
+def topic_list(request):
+    return render(request, "resources/topic_list.html", {"topics": list(selectors.topics_with_counts())})
+
+
+@require_safe
+def topic_detail(request, slug):
+    topic = selectors.topic_detail(slug)
+    items = selectors.topic_items(topic)
+    sections = []
+    for key, label, url_name in TOPIC_SECTIONS:
+        count, rows = items[key]
+        try:
+            list_url = reverse(url_name) + _query({"topic": topic.slug})
+        except NoReverseMatch:
+            list_url = ""
+        sections.append({"key": key, "label": label, "count": count, "items": rows, "list_url": list_url})
+    context = {"topic": topic, "sections": sections, "has_items": any(s["count"] for s in sections)}
+    return render(request, "resources/topic_detail.html", context)
+
+
+TOPIC_SECTIONS = [
+    ("papers", _("Papers"), "resources:paper-list"),
+    ("books", _("Books"), "resources:book-list"),
+    ("courses", _("Courses"), "resources:course-list"),
+    ("tutorials", _("Tutorials"), "tutorials:list"),
+    ("conferences", _("Conferences"), "resources:conference-list"),
+    ("communities", _("Communities"), "resources:community-list"),
+]
