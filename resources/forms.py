@@ -9,6 +9,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from resources import validators
+from resources.importers import timezones
 
 #: Largest import file the admin accepts unless settings.IMPORT_UPLOAD_MAX_BYTES says otherwise.
 DEFAULT_IMPORT_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
@@ -148,3 +149,49 @@ class PaperForm(CatalogueItemForm):
     def clean_doi(self):
         value = self.cleaned_data["doi"].strip()
         return validators.normalize_doi(value) if value else ""
+
+
+class DeadlineForm(forms.ModelForm):
+    """Reads the UTC instant off the local time and zone as written, as the importers do.
+
+    A curator types what the call for papers says ("2026-01-28 23:59:59", "AoE") and leaves the
+    instant empty; an instant that contradicts them is refused rather than silently kept.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "at" in self.fields:
+            self.fields["at"].help_text = _(
+                "Leave empty: it is computed from the local time and zone as written. Empty while TBD."
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        local = (cleaned.get("local") or "").strip()
+        zone = (cleaned.get("timezone") or "").strip()
+        if not local or not zone or timezones.is_tbd(local) or timezones.is_tbd(zone):
+            return cleaned
+        try:
+            timezones.parse_zone(zone)
+        except timezones.TimeZoneError as exc:
+            self.add_error("timezone", str(exc))
+            return cleaned
+        try:
+            instant = timezones.to_utc(local, zone)
+        except timezones.TimeZoneError as exc:
+            self.add_error("local", str(exc))
+            return cleaned
+        if "at" in self.errors:
+            return cleaned
+        if cleaned.get("at") is None:
+            cleaned["at"] = instant
+        elif cleaned["at"] != instant:
+            self.add_error(
+                "at",
+                _(
+                    "%(local)s %(zone)s is %(instant)s UTC. Empty this field to take that instant, "
+                    "or correct the local time or zone."
+                )
+                % {"local": local, "zone": zone, "instant": instant.strftime("%Y-%m-%d %H:%M:%S")},
+            )
+        return cleaned

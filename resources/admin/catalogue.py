@@ -25,7 +25,7 @@ from resources.admin.base import (
     short_list,
 )
 from resources.admin.imports import ImportPagesMixin
-from resources.forms import BookForm, PaperForm
+from resources.forms import BookForm, DeadlineForm, PaperForm
 
 
 def count_of(model, fk: str):
@@ -166,7 +166,8 @@ class ConferenceSeriesAdmin(ImportPagesMixin, CatalogueAdmin):
 
 class DeadlineInline(admin.TabularInline):
     model = models.Deadline
-    fields = ("kind", "label", "at", "local", "timezone", "comment")
+    form = DeadlineForm
+    fields = ("kind", "label", "local", "timezone", "at", "comment")
     extra = 1
 
 
@@ -232,7 +233,8 @@ class DeadlineAdmin(admin.ModelAdmin):
     )
     search_fields = ("edition__series__short_name", "edition__ccf_id", "edition__hf_id", "label", "comment")
     autocomplete_fields = ("edition",)
-    fields = ("edition", "kind", "label", "at", "local", "timezone", "comment")
+    form = DeadlineForm
+    fields = ("edition", "kind", "label", "local", "timezone", "at", "comment")
 
     @admin.display(description=_("instant (UTC)"), ordering="at")
     def at_utc(self, obj):

@@ -402,8 +402,8 @@ def test_curator_creates_series_edition_and_deadline_then_publishes(curator_clie
             **management("deadlines", total=1),
             "deadlines-0-kind": "paper",
             "deadlines-0-label": "Full paper",
-            "deadlines-0-at_0": "2026-01-29",
-            "deadlines-0-at_1": "11:59:59",
+            "deadlines-0-at_0": "",  # computed from the local time and zone
+            "deadlines-0-at_1": "",
             "deadlines-0-local": "2026-01-28 23:59:59",
             "deadlines-0-timezone": "AoE",
             "deadlines-0-comment": "",
@@ -422,6 +422,61 @@ def test_curator_creates_series_edition_and_deadline_then_publishes(curator_clie
     series.refresh_from_db()
     assert series.status == models.Status.PUBLISHED
     assert models.Deadline.objects.published().filter(pk=deadline.pk).exists()
+
+
+def deadline_post(edition, local, zone, at=("", "")):
+    return {
+        "edition": edition.pk,
+        "kind": "paper",
+        "label": "Full paper",
+        "local": local,
+        "timezone": zone,
+        "at_0": at[0],
+        "at_1": at[1],
+        "comment": "",
+    }
+
+
+@pytest.mark.parametrize(
+    ("local", "zone", "expected"),
+    [
+        ("2026-07-15 23:59", "PT", dt.datetime(2026, 7, 16, 6, 59, tzinfo=dt.UTC)),  # PDT, UTC−7
+        ("2026-01-15 23:59", "PST", dt.datetime(2026, 1, 16, 7, 59, tzinfo=dt.UTC)),  # PST, UTC−8
+        ("2026-05-01 12:00:00", "UTC+8", dt.datetime(2026, 5, 1, 4, 0, tzinfo=dt.UTC)),
+        ("2026-05-01 12:00:00", "UTC-12", dt.datetime(2026, 5, 2, 0, 0, tzinfo=dt.UTC)),
+        ("2026-03-01 09:00", "Europe/Vienna", dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)),
+        ("TBD", "AoE", None),
+    ],
+)
+def test_deadline_instant_is_computed_from_local_time_and_zone(
+    curator_client, catalogue, local, zone, expected
+):
+    edition = factories.ConferenceEditionFactory(year=2027)
+    response = curator_client.post(
+        reverse("admin:resources_deadline_add"), deadline_post(edition, local, zone)
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert edition.deadlines.get().at == expected
+
+
+@pytest.mark.parametrize(
+    ("local", "zone", "at", "field", "words"),
+    [
+        ("2026-01-28 23:59:59", "AoE", ("2026-01-28", "23:59:59"), "at", "2026-01-29 11:59:59 UTC"),
+        ("2026-01-28 23:59:59", "Mars/Olympus", ("", ""), "timezone", "Mars/Olympus"),
+        ("2026-02-30 23:59:59", "AoE", ("", ""), "local", "impossible"),
+    ],
+    ids=["contradicting-instant", "unknown-zone", "impossible-date"],
+)
+def test_deadline_form_refuses_what_does_not_add_up(curator_client, catalogue, local, zone, at, field, words):
+    edition = factories.ConferenceEditionFactory(year=2027)
+    response = curator_client.post(
+        reverse("admin:resources_deadline_add"), deadline_post(edition, local, zone, at)
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert words in " ".join(errors[field]), errors
+    assert not edition.deadlines.exists()
 
 
 def test_curator_adds_a_paper_and_a_book_with_identifiers_as_pasted(curator_client, catalogue):
