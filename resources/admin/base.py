@@ -73,6 +73,13 @@ class CatalogueAdmin(ViewOnSiteMixin, admin.ModelAdmin):
         },
     )
 
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        # The full-text vector is PostgreSQL's to keep; no admin page reads it.
+        if any(f.name == "search_vector" for f in self.model._meta.concrete_fields):
+            queryset = queryset.defer("search_vector")
+        return queryset
+
     @admin.display(description=_("topics"))
     def topic_list(self, obj):
         # Reads the prefetched topics: one query for the whole page.

@@ -167,7 +167,7 @@ class ConferenceSeriesAdmin(ImportPagesMixin, CatalogueAdmin):
 class DeadlineInline(admin.TabularInline):
     model = models.Deadline
     form = DeadlineForm
-    fields = ("kind", "label", "local", "timezone", "at", "comment")
+    fields = ("kind", "label", "local", "timezone", "at", "comment", "source")
     extra = 1
 
 
@@ -221,10 +221,11 @@ class ConferenceEditionAdmin(ViewOnSiteMixin, admin.ModelAdmin):
 
 @admin.register(models.Deadline)
 class DeadlineAdmin(admin.ModelAdmin):
-    list_display = ("edition", "kind", "label", "at_utc", "as_written", "is_tbd")
+    list_display = ("edition", "kind", "label", "at_utc", "as_written", "is_tbd", "source")
     list_select_related = ("edition__series",)
     list_filter = (
         "kind",
+        "source",
         TBDFilter,
         WhenFilter,
         "edition__year",
@@ -234,7 +235,7 @@ class DeadlineAdmin(admin.ModelAdmin):
     search_fields = ("edition__series__short_name", "edition__ccf_id", "edition__hf_id", "label", "comment")
     autocomplete_fields = ("edition",)
     form = DeadlineForm
-    fields = ("edition", "kind", "label", "local", "timezone", "at", "comment")
+    fields = ("edition", "kind", "label", "local", "timezone", "at", "comment", "source")
 
     @admin.display(description=_("instant (UTC)"), ordering="at")
     def at_utc(self, obj):
