@@ -354,3 +354,57 @@ def test_a_file_name_cannot_leave_the_staging_folder(curator_client, staging_dir
     (token,) = staged_folders(staging_dir)
     assert [p.name for p in (staging_dir / token).iterdir()] == [response.context["staged"].name]
     assert (staging_dir / token / response.context["staged"].name).is_file()
+
+
+# ccf-deadlines: a conference file, then its acceptance-rates file.
+CCF_YAML = """\
+- title: TESTCCF
+  description: Test Conference of the CCF Format
+  sub: AI
+  rank:
+    ccf: B
+    core: A
+    thcpl: N
+  dblp: testccf
+  confs:
+    - year: 2026
+      id: testccf26
+      link: https://example.org/testccf26
+      timeline:
+        - abstract_deadline: '2026-01-20 23:59:59'
+          deadline: '2026-01-27 23:59:59'
+      timezone: UTC+8
+      date: May 1-5, 2026
+      place: Beijing, China
+"""
+
+CCF_RATES_YAML = """\
+- title: TESTCCF
+  accept_rates:
+    - year: 2024
+      submitted: 1000
+      accepted: 250
+      str: 25.0%(250/1000 24')
+      rate: 0.25
+      source: https://example.org/rates
+"""
+
+
+def dry_run_and_confirm(client, url, name, text):
+    response = client.post(reverse(url), {"file": upload(name, text)})
+    assert response.context["report"].ok, response.context["report"].errors
+    token = response.context["confirm_form"].initial["token"]
+    return client.post(reverse(url), {"token": token}, follow=True)
+
+
+def test_ccf_deadlines_conference_and_acceptance_rate_files(curator_client):
+    dry_run_and_confirm(curator_client, DEADLINES_URL, "testccf.yml", CCF_YAML)
+    series = models.ConferenceSeries.objects.get(short_name="TESTCCF")
+    assert (series.ccf_rank, series.core_rank) == ("B", "A")
+    paper = models.Deadline.objects.get(edition__ccf_id="testccf26", kind=models.Deadline.Kind.PAPER)
+    # 23:59:59 at UTC+8 is 15:59:59 UTC the same day.
+    assert paper.at == dt.datetime(2026, 1, 27, 15, 59, 59, tzinfo=dt.UTC)
+
+    response = dry_run_and_confirm(curator_client, DEADLINES_URL, "testccf-rates.yml", CCF_RATES_YAML)
+    assert any(m.startswith("Imported testccf-rates.yml: created 1") for m in messages_of(response))
+    assert series.acceptance_rates.get(year=2024).accepted == 250
