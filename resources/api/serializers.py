@@ -352,14 +352,18 @@ class CommunitySerializer(ModelCleanMixin, serializers.ModelSerializer):
 
 
 class SearchResultSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["conference", "course", "book", "paper", "community", "topic"])
+    type = serializers.ChoiceField(
+        choices=["papers", "conferences", "books", "courses", "communities", "topics"]
+    )
     slug = serializers.CharField()
     title = serializers.CharField()
-    year = serializers.IntegerField(allow_null=True)
+    snippet = serializers.CharField(help_text="Plain text around the match; may be empty.")
     api_url = serializers.URLField()
 
 
 class SearchResponseSerializer(serializers.Serializer):
-    query = serializers.CharField()
-    count = serializers.IntegerField()
+    query = serializers.CharField(help_text="The query as searched (spaces collapsed).")
+    counts = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Matches of each type searched."
+    )
     results = SearchResultSerializer(many=True)

@@ -8,11 +8,13 @@ rows) get an ETag hashed from the rendered body, which saves the transfer, not t
 """
 
 import hashlib
+from html import unescape
 
 from django.db import transaction
 from django.db.models import Count, Max, Prefetch
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
+from django.utils.html import strip_tags
 from django.utils.http import http_date, quote_etag
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -25,8 +27,8 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from resources import models
-from resources.api import filters, search, serializers
+from resources import models, search
+from resources.api import filters, serializers
 from resources.api.pagination import ApiPagination
 from resources.api.permissions import CatalogueWritePermission
 from resources.api.renderers import (
@@ -230,21 +232,20 @@ def catalogue_schema(
     serializer,
     detail_serializer=None,
     *,
-    list_formats=("json", "csv"),
-    detail_formats=("json",),
+    formats=("json", "csv"),
 ):
     """extend_schema_view for a catalogue viewset: summaries, formats and every error response."""
     detail_serializer = detail_serializer or serializer
     return extend_schema_view(
         list=extend_schema(
             summary=f"List published {plural}",
-            parameters=_format_parameter(list_formats),
-            responses={**_ok(200, serializer(many=True), list_formats), **_errors(*READ_ERRORS)},
+            parameters=_format_parameter(formats),
+            responses={**_ok(200, serializer(many=True), formats), **_errors(*READ_ERRORS)},
         ),
         retrieve=extend_schema(
             summary=f"One published {singular}",
-            parameters=_format_parameter(detail_formats),
-            responses={**_ok(200, detail_serializer, detail_formats), **_errors(*READ_ERRORS)},
+            parameters=_format_parameter(formats),
+            responses={**_ok(200, detail_serializer, formats), **_errors(*READ_ERRORS)},
         ),
         create=extend_schema(
             summary=f"Create a {singular} (as a draft; curators publish it)",
@@ -331,8 +332,7 @@ class EditionViewSet(CatalogueViewSet):
     "deadline",
     "deadlines",
     serializers.DeadlineSerializer,
-    list_formats=("json", "csv", "ics"),
-    detail_formats=("json", "ics"),
+    formats=("json", "csv", "ics"),
 )
 class DeadlineViewSet(CatalogueViewSet):
     """Deadlines of published conferences, each an exact instant (UTC) with the time as written."""
@@ -376,8 +376,7 @@ class BookViewSet(CatalogueViewSet):
     "papers",
     serializers.PaperSerializer,
     serializers.PaperDetailSerializer,
-    list_formats=("json", "csv", "bibtex"),
-    detail_formats=("json", "bibtex"),
+    formats=("json", "csv", "bibtex"),
 )
 class PaperViewSet(CatalogueViewSet):
     """Papers; lists leave out abstracts and citations, which a paper's own page has."""
@@ -411,24 +410,37 @@ class CommunityViewSet(CatalogueViewSet):
 
 # --- search --------------------------------------------------------------------------------------
 
+# resources.search's type keys -> the router's basenames.
+SEARCH_BASENAMES = {
+    "papers": "paper",
+    "conferences": "conference",
+    "books": "book",
+    "courses": "course",
+    "communities": "community",
+    "topics": "topic",
+}
+
 
 class SearchQuerySerializer(drf_serializers.Serializer):
-    q = drf_serializers.CharField(max_length=200, help_text="Words to look for; every word must match.")
-    type = drf_serializers.MultipleChoiceField(
-        choices=list(search.SEARCHED),
-        required=False,
-        help_text="Only these types; repeat the parameter for several. All types when absent.",
+    q = drf_serializers.CharField(max_length=search.MAX_QUERY_LENGTH, help_text="What to look for.")
+    type = drf_serializers.ChoiceField(
+        choices=list(SEARCH_BASENAMES), required=False, help_text="Only this type; all types when absent."
     )
     limit = drf_serializers.IntegerField(
         min_value=1,
-        max_value=search.MAX_LIMIT,
-        default=10,
+        max_value=50,
+        default=search.GROUP_LIMIT,
         help_text="At most this many results of each type.",
     )
 
 
+def _plain(html: str) -> str:
+    return unescape(strip_tags(html))
+
+
 class SearchView(ApiViewMixin, APIView):
-    """Search conferences, courses, books, papers, communities and topics at once."""
+    """Search papers, conferences, books, courses, communities and topics at once, best matches
+    first within each type: the site's own search (full text and trigram on PostgreSQL)."""
 
     permission_classes = [CatalogueWritePermission]
     renderer_classes = [*JSON_RENDERERS, CSVRenderer]
@@ -440,21 +452,42 @@ class SearchView(ApiViewMixin, APIView):
         responses={**_ok(200, serializers.SearchResponseSerializer, ("csv",)), **_errors(400, 429)},
     )
     def get(self, request):
-        query = SearchQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        found = search.search_catalogue(
-            query.validated_data["q"],
-            types=query.validated_data.get("type") or None,
-            limit=query.validated_data["limit"],
+        params = SearchQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        only = params.validated_data.get("type")
+        found = search.search(
+            params.validated_data["q"],
+            only=None if only == "topics" else only,
+            limit=params.validated_data["limit"],
         )
-        results = [
-            {
-                **hit,
-                "api_url": request.build_absolute_uri(
-                    reverse(f"api:{hit['type']}-detail", args=[hit["slug"]])
-                ),
-            }
-            for hit in found
-        ]
-        body = {"query": query.validated_data["q"], "count": len(results), "results": results}
+        counts, results = {}, []
+        for group in found.groups if only != "topics" else ():
+            counts[group.key] = group.count
+            title_field = search.TYPES_BY_KEY[group.key].titles[0]
+            results += [
+                self._result(
+                    request,
+                    group.key,
+                    hit.item.slug,
+                    getattr(hit.item, title_field),
+                    _plain(hit.snippet_html),
+                )
+                for hit in group.hits
+            ]
+        if only in (None, "topics"):
+            topics = found.topics[: params.validated_data["limit"]]
+            counts["topics"] = len(found.topics)
+            results += [self._result(request, "topics", t.slug, t.name, "") for t in topics]
+        body = {"query": found.query, "counts": counts, "results": results}
         return Response(serializers.SearchResponseSerializer(body).data)
+
+    @staticmethod
+    def _result(request, kind, slug, title, snippet):
+        url = reverse(f"api:{SEARCH_BASENAMES[kind]}-detail", args=[slug])
+        return {
+            "type": kind,
+            "slug": slug,
+            "title": title,
+            "snippet": snippet,
+            "api_url": request.build_absolute_uri(url),
+        }

@@ -1,0 +1,112 @@
+"""Fixtures of the API tests: a small published catalogue, users of each kind, a clean throttle."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from resources import models
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _api_urls_only(settings):
+    settings.ROOT_URLCONF = "tests.api.urls"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts():
+    # Throttle counters live in the cache; one test's requests must not count against the next.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def _client_for(user) -> APIClient:
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def user(db):
+    return factories.UserFactory(username="reader")
+
+
+@pytest.fixture
+def staff(db):
+    return factories.UserFactory(username="curator", is_staff=True)
+
+
+@pytest.fixture
+def user_api(user):
+    return _client_for(user)
+
+
+@pytest.fixture
+def staff_api(staff):
+    return _client_for(staff)
+
+
+@pytest.fixture
+def permitted_user_factory(db):
+    """A non-staff user holding add/change/delete on one model."""
+
+    def make(model):
+        member = factories.UserFactory(username=f"editor-{model._meta.model_name}")
+        codenames = [f"{action}_{model._meta.model_name}" for action in ("add", "change", "delete")]
+        member.user_permissions.add(
+            *Permission.objects.filter(content_type__app_label="resources", codename__in=codenames)
+        )
+        return _client_for(member)
+
+    return make
+
+
+@pytest.fixture
+def catalogue(db):
+    """One published item of each type, a draft of each, linked by a topic."""
+    topic = factories.TopicFactory(slug="transformers", name_en="Transformers")
+    series = factories.ConferenceSeriesFactory(short_name="NeurIPS", slug="neurips", field="AI", ccf_rank="A")
+    series.topics.add(topic)
+    edition = factories.ConferenceEditionFactory(series=series, year=2026)
+    deadline = factories.DeadlineFactory(edition=edition)
+    paper = factories.PaperFactory(
+        title="Attention Is All You Need",
+        slug="attention",
+        year=2017,
+        arxiv_id="1706.03762",
+        venue_edition=edition,
+    )
+    paper.topics.add(topic)
+    book = factories.BookFactory(title="Deep Learning", slug="deep-learning")
+    book.topics.add(topic)
+    course = factories.CourseFactory(title="CS224N", slug="cs224n")
+    course.topics.add(topic)
+    community = factories.CommunityFactory(name="Hugging Face Forum", slug="hf-forum")
+    community.topics.add(topic)
+    drafts = {
+        "conferences": factories.ConferenceSeriesFactory(slug="draft-conf", status=models.Status.DRAFT),
+        "papers": factories.PaperFactory(slug="draft-paper", status=models.Status.DRAFT),
+        "books": factories.BookFactory(slug="draft-book", status=models.Status.DRAFT),
+        "courses": factories.CourseFactory(slug="draft-course", status=models.Status.DRAFT),
+        "communities": factories.CommunityFactory(slug="draft-community", status=models.Status.DRAFT),
+    }
+    return {
+        "topic": topic,
+        "series": series,
+        "edition": edition,
+        "deadline": deadline,
+        "paper": paper,
+        "book": book,
+        "course": course,
+        "community": community,
+        "drafts": drafts,
+    }
