@@ -324,7 +324,7 @@ def test_bulk_actions_need_change_permission(client, catalogue):
 # --- view on site ------------------------------------------------------------------------------------
 
 
-def test_view_on_site_only_for_published_items_with_a_public_page(catalogue):
+def test_view_on_site_only_for_published_items_with_a_public_page(curator_client, catalogue):
     from django.contrib import admin
 
     paper_admin = PaperAdmin(models.Paper, admin.site)
@@ -332,8 +332,11 @@ def test_view_on_site_only_for_published_items_with_a_public_page(catalogue):
     try:
         expected = catalogue["paper"].get_absolute_url()
     except NoReverseMatch:
-        expected = None  # the public pages are not routed (yet): no link rather than a broken one
+        expected = None  # the public pages are not routed: no link rather than a broken one
     assert paper_admin.view_on_site(catalogue["paper"]) == expected
+    if expected:
+        page = curator_client.get(reverse("admin:resources_paper_change", args=[catalogue["paper"].pk]))
+        assert f'href="{expected}"' in page.content.decode()
 
 
 # --- a curator's task, by POSTs alone ---------------------------------------------------------------
