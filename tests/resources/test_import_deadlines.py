@@ -1,0 +1,730 @@
+"""The deadline importer: both community formats, the shipped data, atomic files, bounded queries."""
+
+import datetime as dt
+import io
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from resources.importers.base import CREATED, UNCHANGED, UPDATED
+from resources.importers.deadlines import (
+    FORMAT_CCF,
+    FORMAT_CCF_RATES,
+    FORMAT_HF,
+    collect_files,
+    detect_format,
+    import_paths,
+)
+from resources.models import AcceptanceRate, ConferenceEdition, ConferenceSeries, Deadline, Status, Topic
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+DATA = Path(__file__).parent / "data" / "deadlines"
+SHIPPED = Path(settings.BASE_DIR) / "resources" / "data"
+SHIPPED_CCF = SHIPPED / "ccf-deadlines"
+SHIPPED_HF = SHIPPED / "hf-ai-deadlines"
+
+
+def utc(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=dt.UTC)
+
+
+def snapshot() -> dict:
+    """Every row of the tables the importer writes, every column, by primary key."""
+    tables = [
+        ConferenceSeries,
+        ConferenceEdition,
+        Deadline,
+        AcceptanceRate,
+        Topic,
+        ConferenceSeries.topics.through,
+    ]
+    return {model._meta.label: list(model.objects.order_by("pk").values()) for model in tables}
+
+
+def catalogue() -> dict:
+    """What the importer stored, by natural keys, without primary keys, slugs or timestamps."""
+    return {
+        "series": sorted(
+            ConferenceSeries.objects.values_list(
+                "short_name",
+                "full_name",
+                "kind",
+                "field",
+                "ccf_rank",
+                "core_rank",
+                "thcpl_rank",
+                "dblp_key",
+                "h5_index",
+                "status",
+            )
+        ),
+        "editions": sorted(
+            ConferenceEdition.objects.values_list(
+                "series__short_name",
+                "year",
+                "ccf_id",
+                "hf_id",
+                "start_date",
+                "end_date",
+                "date_text",
+                "city",
+                "country",
+                "venue",
+                "place_text",
+                "link",
+                "timezone",
+                "note",
+            )
+        ),
+        "deadlines": sorted(
+            Deadline.objects.values_list(
+                "edition__series__short_name",
+                "edition__year",
+                "kind",
+                "label",
+                "at",
+                "local",
+                "timezone",
+                "comment",
+                "source",
+            ),
+            key=repr,
+        ),
+        "rates": sorted(
+            AcceptanceRate.objects.values_list(
+                "series__short_name", "year", "submitted", "accepted", "rate", "source"
+            )
+        ),
+    }
+
+
+def counts(report) -> tuple[int, int, int]:
+    return report.total(CREATED), report.total(UPDATED), report.total(UNCHANGED)
+
+
+def write_yaml(path: Path, data) -> Path:
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    path.write_text(yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def load_fixture(name: str):
+    return yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def seeded():
+    """A catalogue that is not empty: a curated series with a topic, and one imported file."""
+    topic = factories.TopicFactory(slug="llm", name_en="Large language models")
+    series = factories.ConferenceSeriesFactory(short_name="PyCon", slug="pycon", kind="industry", field="")
+    series.topics.add(topic)
+    factories.DeadlineFactory(edition__series=series, label="Talk proposals")
+    report = import_paths([DATA / "ccf_neurips.yml"])
+    assert report.ok, report.errors
+
+
+# --- the shipped data ----------------------------------------------------------------------------
+
+
+def test_shipped_data_imports_and_a_second_import_changes_nothing():
+    first = import_paths([SHIPPED])
+    assert first.ok, first.errors
+    # First run on an empty database: created 984, updated 128 (ai-deadlines taking over
+    # editions and deadlines that ccf-deadlines' files created earlier in the run), unchanged 15.
+    created, _updated, _ = counts(first)
+    assert created > 900
+    rows = (
+        ConferenceSeries.objects.count(),
+        ConferenceEdition.objects.count(),
+        Deadline.objects.count(),
+        AcceptanceRate.objects.count(),
+    )
+    assert rows == (81, 230, 567, 41)
+    assert len(first.files) == 129
+    skipped = [f for f in first.files if f.note]
+    assert [Path(f.path).name for f in skipped] == ["types.yml"]
+
+    second = import_paths([SHIPPED])
+    assert second.ok, second.errors
+    assert counts(second)[:2] == (0, 0)
+    assert counts(second)[2] > 900
+    assert (
+        ConferenceSeries.objects.count(),
+        ConferenceEdition.objects.count(),
+        Deadline.objects.count(),
+        AcceptanceRate.objects.count(),
+    ) == rows
+    assert not ConferenceSeries.objects.exclude(status=Status.PUBLISHED).exists()
+    spot_checks()
+
+
+def spot_checks():
+    # ccf-deadlines' "IEEE CEC" (dblp cec) and ai-deadlines' "CEC" are one series.
+    cec = ConferenceSeries.objects.get(dblp_key="conf/cec")
+    assert cec.short_name == "IEEE CEC"
+    assert not ConferenceSeries.objects.filter(short_name="CEC").exists()
+    edition = cec.editions.get(year=2025)
+    assert (edition.ccf_id, edition.hf_id) == ("cec2025", "cec2025")
+    # ACL 2027's deadline is not announced: kept, as TBD.
+    tbd = Deadline.objects.get(edition__ccf_id="acl27")
+    assert (tbd.at, tbd.local, tbd.timezone, tbd.is_tbd) == (None, "TBD", "UTC-12", True)
+    # ICLR: ranks from ccf-deadlines (ai-deadlines says "CCF: N"), the h5-index from ai-deadlines.
+    iclr = ConferenceSeries.objects.get(short_name="ICLR")
+    assert (iclr.ccf_rank, iclr.core_rank, iclr.thcpl_rank, iclr.h5_index, iclr.field) == (
+        "A",
+        "A*",
+        "A",
+        304,
+        "AI",
+    )
+    # ai-deadlines' timeline replaced ccf-deadlines' for an edition both list.
+    assert set(Deadline.objects.filter(edition__hf_id="iclr26").values_list("source", flat=True)) == {"hf"}
+    # The decimal comma in CVPR 2025's rate and the h5-index written 32.0.
+    assert AcceptanceRate.objects.get(series__short_name="CVPR", year=2025).rate == Decimal("0.2212")
+    assert ConferenceSeries.objects.get(short_name="ICANN").h5_index == 32
+
+
+def test_shipped_data_gives_the_same_catalogue_in_either_order():
+    for path in (SHIPPED_CCF, SHIPPED_HF):
+        assert import_paths([path]).ok
+    ccf_then_hf = catalogue()
+    assert counts(import_paths([SHIPPED_HF, SHIPPED_CCF]))[:2] == (0, 0)
+
+    ConferenceSeries.objects.all().delete()
+    for path in (SHIPPED_HF, SHIPPED_CCF):
+        assert import_paths([path]).ok
+    assert catalogue() == ccf_then_hf
+    assert counts(import_paths([SHIPPED_CCF, SHIPPED_HF]))[:2] == (0, 0)
+
+
+# --- time zones, converted by hand ---------------------------------------------------------------
+
+
+def test_deadlines_are_converted_to_utc_as_by_hand():
+    report = import_paths([DATA / "hf_zones.yml", DATA / "ccf_zones.yml"])
+    assert report.ok, report.errors
+    got = {d.label: (d.at, d.local, d.timezone) for d in Deadline.objects.filter(edition__hf_id="zoneconf26")}
+    assert got == {
+        "Anywhere on Earth": (utc(2026, 5, 16, 11, 59, 59), "2026-05-15 23:59:59", "AoE"),
+        "Beijing time": (utc(2026, 5, 8, 12, 0, 0), "2026-05-08 20:00:00", "UTC+8"),
+        "Twelve hours behind UTC": (utc(2026, 5, 23, 11, 59, 59), "2026-05-22 23:59:59", "UTC-12"),
+        # PDT, UTC−7: 12:00 + 7 h
+        "Pacific time in July": (utc(2026, 7, 20, 19, 0, 0), "2026-07-20 12:00:00", "PT"),
+        # written PST, but July: PDT, UTC−7
+        "Written PST in July": (utc(2026, 7, 28, 0, 0, 0), "2026-07-27 17:00:00", "PST"),
+        # PST, UTC−8
+        "Pacific time in January": (utc(2027, 1, 16, 7, 59, 59), "2027-01-15 23:59:59", "PT"),
+        # CEST, UTC+2
+        "Berlin summer time": (utc(2026, 10, 1, 21, 59, 59), "2026-10-01 23:59:59", "Europe/Berlin"),
+        "Not announced yet": (None, "TBD", "AoE"),
+    }
+    by_edition = {
+        d.edition.ccf_id: (d.kind, d.at, d.local, d.timezone)
+        for d in Deadline.objects.filter(edition__series__short_name="ZoneSeries").select_related("edition")
+    }
+    assert by_edition == {
+        "zoneseries25": ("paper", utc(2025, 3, 2, 11, 59, 59), "2025-03-01 23:59:59", "UTC-12"),
+        "zoneseries26": ("paper", utc(2026, 3, 1, 15, 59, 59), "2026-03-01 23:59:59", "UTC+8"),
+        "zoneseries27": ("paper", None, "TBD", "AoE"),
+    }
+
+
+# --- bad files change nothing --------------------------------------------------------------------
+
+BAD_FILES = [
+    ("broken.yml", "(file)", "broken YAML at line 7"),
+    ("unknown_zone.yml", "zonefail/2026", "unknown time zone 'Mars/Olympus_Mons'"),
+    (
+        "impossible_date.yml",
+        "datefail/2026",
+        "deadline 2 (paper): impossible date-time '2026-02-30 23:59:59': day is out of range for month",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "entry", "reason"), BAD_FILES)
+def test_a_bad_file_leaves_the_database_as_it_was(seeded, name, entry, reason):
+    before = snapshot()
+    report = import_paths([DATA / name])
+    assert not report.ok
+    [(path, got_entry, got_reason)] = report.errors
+    assert (Path(path).name, got_entry) == (name, entry)
+    assert reason in got_reason
+    assert counts(report) == (0, 0, 0)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(("name", "entry", "reason"), BAD_FILES)
+def test_a_bad_file_does_not_stop_a_good_one(seeded, name, entry, reason):
+    before = snapshot()
+    report = import_paths([DATA / name, DATA / "hf_zones.yml"])
+    assert report.failed == 1
+    assert [(Path(p).name, e) for p, e, _ in report.errors] == [(name, entry)]
+    good = next(f for f in report.files if f.ok)
+    assert Path(good.path).name == "hf_zones.yml"
+    assert good.created == 10  # a series, an edition and eight deadlines
+    after = snapshot()
+    # Every row that was there is still there, unchanged; the only new rows are the good file's.
+    for table, rows in before.items():
+        assert after[table][: len(rows)] == rows
+    assert ConferenceSeries.objects.filter(short_name__in=["Zonefail", "Datefail", "Broken"]).count() == 0
+    assert ConferenceSeries.objects.filter(short_name="ZoneConf").exists()
+    assert len(after["resources.Deadline"]) == len(before["resources.Deadline"]) + 8
+
+
+def test_an_error_found_while_writing_rolls_back_what_the_file_wrote(seeded, tmp_path):
+    # The new series is written before its edition turns out to reuse NeurIPS 2026's id.
+    path = write_yaml(
+        tmp_path / "clash.yml",
+        [
+            {
+                "title": "Clash",
+                "description": "A conference that borrows an id",
+                "sub": "AI",
+                "rank": {"ccf": "C"},
+                "dblp": "clash",
+                "confs": [
+                    {
+                        "year": 2026,
+                        "id": "nips26",
+                        "link": "https://example.org/clash",
+                        "timeline": [{"deadline": "2026-01-01 23:59:59"}],
+                        "timezone": "AoE",
+                        "date": "2026",
+                        "place": "Here",
+                    }
+                ],
+            }
+        ],
+    )
+    before = snapshot()
+    report = import_paths([path])
+    assert report.errors == [(str(path), "clash/2026", "the id 'nips26' already belongs to NeurIPS 2026")]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("edit", "entry", "reason"),
+    [
+        (lambda e: e.update(year="twenty"), "zoneconf/twenty", "'year' should be a whole number"),
+        (lambda e: e.update(start="2026-13-01"), "zoneconf/2026", "'start' is not a real date"),
+        (
+            lambda e: e.update(start="2027-03-05", end="2027-03-01"),
+            "zoneconf/2026",
+            "cannot end before it starts",
+        ),
+        (lambda e: e.update(link="javascript:alert(1)"), "zoneconf/2026", "link:"),
+        (lambda e: e["deadlines"][0].update(type="poster_session"), "zoneconf/2026", "unknown deadline type"),
+        (
+            lambda e: e["deadlines"][0].update(type="rebuttal", label="Rebuttal"),
+            "zoneconf/2026",
+            "start or its end",
+        ),
+        (lambda e: e["deadlines"][0].update(tz="UTC"), "zoneconf/2026", "unknown key(s) tz"),
+        (lambda e: e["deadlines"][0].pop("date"), "zoneconf/2026", "has no date"),
+        (lambda e: e["deadlines"][1].update(timezone=""), "zoneconf/2026", "has no time zone"),
+        (
+            lambda e: e["deadlines"][1].update(type="paper", label="Anywhere on Earth"),
+            "zoneconf/2026",
+            "two different",
+        ),
+        (lambda e: e.update(rankings="excellent"), "zoneconf/2026", "cannot read 'rankings'"),
+        (lambda e: e.update(rankings="CCF: D"), "zoneconf", "ccf_rank: Value 'D' is not a valid choice"),
+    ],
+)
+def test_bad_entries_are_rejected_with_a_reason(tmp_path, edit, entry, reason):
+    data = load_fixture("hf_zones.yml")
+    edit(data[0])
+    report = import_paths([write_yaml(tmp_path / "bad.yml", data)])
+    [(_, got_entry, got_reason)] = report.errors
+    assert got_entry == entry
+    assert reason in got_reason
+    assert not ConferenceSeries.objects.exists()
+
+
+def test_a_key_written_twice_is_an_error(tmp_path):
+    path = tmp_path / "twice.yml"
+    path.write_text(
+        (DATA / "ccf_neurips.yml").read_text().replace("  dblp: nips\n", "  dblp: nips\n  sub: CV\n")
+    )
+    [(_, entry, reason)] = import_paths([path]).errors
+    assert entry == "(file)"
+    assert "the key 'sub' appears twice" in reason
+
+
+# --- formats -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("ccf_neurips.yml", FORMAT_CCF), ("hf_neurips.yml", FORMAT_HF), ("rates_neurips.yml", FORMAT_CCF_RATES)],
+)
+def test_formats_are_recognised(name, expected):
+    assert detect_format(load_fixture(name)) == (expected, "")
+
+
+def test_shipped_real_files_are_recognised():
+    assert (
+        detect_format(yaml.safe_load((SHIPPED_CCF / "conference/AI/nips.yml").read_text()))[0] == FORMAT_CCF
+    )
+    assert (
+        detect_format(yaml.safe_load((SHIPPED_CCF / "accept_rates/AI/nips.yml").read_text()))[0]
+        == FORMAT_CCF_RATES
+    )
+    assert (
+        detect_format(yaml.safe_load((SHIPPED_HF / "src/data/conferences/iclr.yml").read_text()))[0]
+        == FORMAT_HF
+    )
+
+
+def test_files_without_deadlines_are_skipped_with_a_note(tmp_path):
+    schema = write_yaml(tmp_path / "conference-yaml-schema.yml", {"$schema": "x", "type": "array"})
+    report = import_paths([SHIPPED_CCF / "conference" / "types.yml", schema])
+    assert report.ok
+    assert [("types.yml" in f.note or "schema" in f.note) for f in report.files] == [True, True]
+    assert counts(report) == (0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (
+            (DATA / "not_deadlines.yml").read_text(),
+            "not a deadline file: expected a ccf-deadlines conference file",
+        ),
+        ("", "not a deadline file: it is empty"),
+        ("just: a mapping\n", "not a deadline file: it is a dict"),
+    ],
+)
+def test_other_files_are_rejected_with_a_reason(tmp_path, content, reason):
+    path = tmp_path / "other.yml"
+    path.write_text(content)
+    [(got_path, entry, got_reason)] = import_paths([path]).errors
+    assert (got_path, entry) == (str(path), "(file)")
+    assert got_reason.startswith(reason)
+
+
+def test_a_missing_path_is_reported_and_does_not_stop_the_rest(tmp_path):
+    report = import_paths([tmp_path / "nowhere.yml", DATA / "ccf_neurips.yml"])
+    assert report.errors == [(str(tmp_path / "nowhere.yml"), "(file)", "no such file or folder")]
+    assert ConferenceSeries.objects.filter(short_name="NeurIPS").exists()
+
+
+def test_folders_are_searched_for_yaml_files(tmp_path):
+    for name in ["a.yml", "sub/b.yaml", "sub/c.txt", ".git/d.yml", "e.YML"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("[]")
+    found = collect_files([tmp_path, tmp_path / "a.yml"])
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a.yml", "e.YML", "sub/b.yaml"]
+
+
+def test_spelling_variants_are_accepted(tmp_path):
+    hf = load_fixture("hf_neurips.yml")
+    hf[0]["deadlines"] = [
+        {"type": "abstract deadline", "label": "A", "date": "2026-05-01 12:00", "timezone": "UTC"},
+        {"type": "Submission", "label": "B", "deadline": "2026-05-02 12:00", "timezone": "UTC"},
+        {"type": "camera-ready", "label": "C", "date": "2026-09-01", "timezone": "AoE"},
+        {"type": "camera_ready", "label": "D", "date": "2026-09-02", "timezone": "AoE"},
+        {"type": "Camera Ready", "label": "E", "date": "2026-09-03", "timezone": "AoE"},
+        {"type": "rebuttal", "label": "Rebuttal due", "date": "2026-07-01", "timezone": "AoE"},
+        {"type": "rebuttal", "label": "Rebuttal period starts", "date": "2026-06-20", "timezone": "AoE"},
+        {"type": "first-notification", "label": "F", "date": "2026-08-01", "timezone": "AoE"},
+        {"type": "review_release", "date": "2026-06-15", "timezone": "AoE"},
+        {"Type": "supplementary", "Label": "G", "Date": "2026-05-09", "Timezone": "AoE"},
+    ]
+    ccf = load_fixture("ccf_neurips.yml")
+    ccf[0]["confs"][0]["timeline"] = [
+        {"abstract deadline": "2025-05-11 23:59:59", "Deadline": "2025-05-15 23:59:59"}
+    ]
+    ccf[0]["confs"][1]["timeline"] = [
+        {"Abstract-Deadline": "2026-05-05 11:59:00", "deadline": "2026-05-07 11:59:00"}
+    ]
+    report = import_paths([write_yaml(tmp_path / "hf.yml", hf), write_yaml(tmp_path / "ccf.yml", ccf)])
+    assert report.ok, report.errors
+    kinds = dict(Deadline.objects.filter(edition__hf_id="neurips26").values_list("label", "kind"))
+    assert kinds == {
+        "A": "abstract",
+        "B": "paper",
+        "C": "camera_ready",
+        "D": "camera_ready",
+        "E": "camera_ready",
+        "Rebuttal due": "rebuttal_end",
+        "Rebuttal period starts": "rebuttal_start",
+        "F": "notification",
+        "Review release": "other",
+        "G": "supplementary",
+    }
+    assert sorted(Deadline.objects.filter(edition__ccf_id="nips25").values_list("kind", flat=True)) == [
+        "abstract",
+        "paper",
+    ]
+
+
+def test_an_unknown_timeline_key_is_rejected(tmp_path):
+    ccf = load_fixture("ccf_neurips.yml")
+    ccf[0]["confs"][1]["timeline"] = [{"deadlines": "2026-05-07 11:59:00"}]
+    [(_, entry, reason)] = import_paths([write_yaml(tmp_path / "ccf.yml", ccf)]).errors
+    assert entry == "neurips/2026"
+    assert "unknown key 'deadlines'" in reason
+
+
+def test_ccf_rounds_get_labels_from_their_comments(tmp_path):
+    ccf = load_fixture("ccf_neurips.yml")
+    ccf[0]["confs"][1]["timeline"] = [
+        {"deadline": "2026-01-10 23:59:59", "comment": "First round"},
+        {"deadline": "2026-04-10 23:59:59"},
+    ]
+    assert import_paths([write_yaml(tmp_path / "ccf.yml", ccf)]).ok
+    rows = Deadline.objects.filter(edition__ccf_id="nips26").order_by("at")
+    assert [(d.label, d.comment) for d in rows] == [("First round", "First round"), ("Round 2", "")]
+
+
+# --- two sources, one catalogue -----------------------------------------------------------------
+
+
+def test_both_sources_share_one_series_and_one_edition():
+    report = import_paths([DATA / "hf_neurips.yml", DATA / "ccf_neurips.yml"])
+    assert report.ok, report.errors
+    series = ConferenceSeries.objects.get()
+    assert (series.short_name, series.slug, series.dblp_key, series.field, series.h5_index) == (
+        "NeurIPS",
+        "neurips",
+        "conf/nips",
+        "AI",
+        371,
+    )
+    assert (series.status, series.kind, series.ccf_rank, series.core_rank) == (
+        "published",
+        "academic",
+        "A",
+        "A*",
+    )
+    edition = series.editions.get(year=2026)
+    assert (edition.ccf_id, edition.hf_id) == ("nips26", "neurips26")
+    # ai-deadlines owns the link, dates and place of the editions it lists; ccf fills the rest.
+    assert edition.link == "https://neurips.cc/Conferences/2026/CallForPapers"
+    assert (edition.date_text, edition.start_date, edition.end_date) == (
+        "December 6 - 12, 2026",
+        dt.date(2026, 12, 6),
+        dt.date(2026, 12, 12),
+    )
+    assert (edition.city, edition.country, edition.place_text, edition.timezone) == (
+        "Sydney",
+        "Australia",
+        "Sydney, Australia",
+        "UTC+0",
+    )
+    # ai-deadlines' three deadlines replace ccf-deadlines' two for 2026; 2025 keeps ccf's.
+    assert sorted(edition.deadlines.values_list("kind", "label", "source")) == [
+        ("abstract", "Abstract submission deadline", "hf"),
+        ("camera_ready", "Camera-ready deadline", "hf"),
+        ("paper", "Full paper submission deadline", "hf"),
+    ]
+    assert sorted(series.editions.get(year=2025).deadlines.values_list("kind", "source")) == [
+        ("abstract", "ccf"),
+        ("paper", "ccf"),
+    ]
+    ccf_first = catalogue()
+    assert counts(import_paths([DATA / "ccf_neurips.yml", DATA / "hf_neurips.yml"]))[:2] == (0, 0)
+
+    ConferenceSeries.objects.all().delete()
+    assert import_paths([DATA / "ccf_neurips.yml"]).ok
+    assert import_paths([DATA / "hf_neurips.yml"]).ok
+    assert catalogue() == ccf_first
+
+
+def test_a_curators_work_survives_a_reimport(tmp_path):
+    topic = factories.TopicFactory(slug="ml")
+    assert import_paths([DATA / "ccf_neurips.yml", DATA / "hf_neurips.yml"]).ok
+    series = ConferenceSeries.objects.get(short_name="NeurIPS")
+    series.description_en = "The largest machine learning conference."
+    series.description_zh = "规模最大的机器学习会议。"
+    series.homepage = "https://neurips.cc/"
+    series.status = Status.DRAFT
+    series.save()
+    series.topics.add(topic)
+    edition = series.editions.get(year=2026)
+    own = Deadline.objects.create(
+        edition=edition, kind="other", label="Workshop proposals", local="2026-04-01"
+    )
+    hf_row = edition.deadlines.get(kind="paper")
+    hf_row.comment = "Checked against the call for papers."
+    hf_row.save()
+
+    report = import_paths([DATA / "ccf_neurips.yml", DATA / "hf_neurips.yml"])
+    assert counts(report)[:2] == (0, 0)
+    series.refresh_from_db()
+    assert (series.description_zh, series.homepage, series.status) == (
+        "规模最大的机器学习会议。",
+        "https://neurips.cc/",
+        "draft",
+    )
+    assert list(series.topics.all()) == [topic]
+    assert Deadline.objects.filter(pk=own.pk, source="").exists()
+    assert Deadline.objects.get(pk=hf_row.pk).comment == "Checked against the call for papers."
+
+
+def test_a_moved_deadline_is_updated_in_place_and_a_dropped_one_deleted(tmp_path):
+    assert import_paths([DATA / "hf_neurips.yml"]).ok
+    paper = Deadline.objects.get(kind="paper")
+    data = load_fixture("hf_neurips.yml")
+    data[0]["deadlines"][1]["date"] = "2026-05-14 11:59:00"  # a week's extension
+    del data[0]["deadlines"][2]  # camera-ready dropped from the file
+    report = import_paths([write_yaml(tmp_path / "moved.yml", data)])
+    # series and edition unchanged, abstract unchanged, paper updated, camera-ready deleted
+    assert counts(report) == (0, 2, 3)
+    paper.refresh_from_db()
+    assert (paper.at, paper.local) == (utc(2026, 5, 14, 11, 59, 0), "2026-05-14 11:59:00")
+    assert not Deadline.objects.filter(kind="camera_ready").exists()
+    assert counts(import_paths([tmp_path / "moved.yml"]))[:2] == (0, 0)
+
+
+def test_a_changed_series_and_edition_update_in_place(tmp_path):
+    assert import_paths([DATA / "ccf_neurips.yml"]).ok
+    pks = set(ConferenceEdition.objects.values_list("pk", flat=True))
+    data = load_fixture("ccf_neurips.yml")
+    data[0]["rank"]["ccf"] = "B"
+    data[0]["confs"][1]["place"] = "Sydney, NSW, Australia"
+    report = import_paths([write_yaml(tmp_path / "changed.yml", data)])
+    assert counts(report) == (0, 2, 5)
+    assert ConferenceSeries.objects.get().ccf_rank == "B"
+    assert ConferenceEdition.objects.get(year=2026).place_text == "Sydney, NSW, Australia"
+    assert set(ConferenceEdition.objects.values_list("pk", flat=True)) == pks
+
+
+def test_acceptance_rates(tmp_path):
+    report = import_paths([DATA / "rates_neurips.yml", DATA / "ccf_neurips.yml"])  # rates sorted after
+    assert report.ok, report.errors
+    rates = {r.year: (r.submitted, r.accepted, r.rate) for r in AcceptanceRate.objects.all()}
+    assert rates == {2024: (15671, 4043, Decimal("0.2580")), 2025: (200, 50, Decimal("0.2500"))}
+    assert counts(import_paths([DATA / "rates_neurips.yml"]))[:2] == (0, 0)
+
+    data = load_fixture("rates_neurips.yml")
+    data[0]["title"] = "NoSuchConf"
+    [(_, entry, reason)] = import_paths([write_yaml(tmp_path / "r.yml", data)]).errors
+    assert entry == "nosuchconf/2024 acceptance rate"
+    assert "no conference series called 'NoSuchConf' yet" in reason
+
+
+def test_dry_run_changes_nothing(seeded):
+    before = snapshot()
+    paths = [DATA / "hf_neurips.yml", DATA / "hf_zones.yml", DATA / "rates_neurips.yml"]
+    dry = import_paths(paths, dry_run=True)
+    assert dry.ok and dry.dry_run
+    assert dry.summary().startswith("dry run: would have created")
+    assert snapshot() == before
+    real = import_paths(paths)
+    assert counts(real) == counts(dry)
+    assert snapshot() != before
+
+
+# --- queries ---------------------------------------------------------------------------------------
+
+
+def generated(tmp_path: Path, editions: int, shift_days: int = 0) -> Path:
+    """An ai-deadlines file: ``editions`` editions of 50 series, each with one deadline."""
+    rows = []
+    for n in range(editions):
+        year = 1990 + n // 50
+        day = dt.date(year, 1, 1) + dt.timedelta(days=n % 50 + shift_days)
+        rows.append(
+            {
+                "title": f"Conf{n % 50}",
+                "year": year,
+                "id": f"conf{n % 50}-{year}",
+                "full_name": f"Conference number {n % 50}",
+                "link": f"https://example.org/conf{n % 50}/{year}",
+                "deadlines": [
+                    {"type": "paper", "label": "Papers", "date": f"{day} 23:59:59", "timezone": "AoE"}
+                ],
+                "date": str(year),
+                "city": "Vienna",
+                "country": "Austria",
+            }
+        )
+    return write_yaml(tmp_path / f"generated-{editions}-{shift_days}.yml", rows)
+
+
+def queries(path: Path) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        report = import_paths([path])
+    assert report.ok, report.errors
+    return len(captured)
+
+
+def test_a_thousand_editions_take_a_bounded_number_of_queries(tmp_path):
+    small_new = queries(generated(tmp_path, 10))
+    ConferenceSeries.objects.all().delete()
+    # A new file of 1,000 editions (50 series, 1,000 deadlines): SAVEPOINT; SELECT all series;
+    # SELECT the editions of those series or with those ids; INSERT series; INSERT editions;
+    # SELECT the deadlines of those editions; INSERT deadlines; RELEASE SAVEPOINT.
+    new = queries(generated(tmp_path, 1000))
+    # The same file again: SAVEPOINT, three SELECTs (series, editions, deadlines), RELEASE.
+    unchanged = queries(generated(tmp_path, 1000))
+    # Every deadline moved: the same, plus UPDATE deadlines (one CASE statement).
+    moved = queries(generated(tmp_path, 1000, shift_days=1))
+    if connection.vendor == "postgresql":
+        assert (new, unchanged, moved) == (8, 5, 6)
+        assert small_new == new
+    else:
+        # SQLite: Django splits a bulk statement at 999 parameters, so the INSERTs and the UPDATE
+        # come in batches of about 60 editions, 110 new or 140 changed deadlines; nothing is per
+        # entry. Measured: 32 new, 5 unchanged, 13 moved.
+        assert unchanged == 5
+        assert new <= 8 + 17 + 9
+        assert moved <= 6 + 7
+
+
+# --- the command -------------------------------------------------------------------------------------
+
+
+def test_command_prints_a_line_per_file_and_a_summary():
+    out = io.StringIO()
+    call_command(
+        "import_deadlines", str(DATA / "ccf_neurips.yml"), str(DATA / "rates_neurips.yml"), stdout=out
+    )
+    lines = out.getvalue().splitlines()
+    assert lines == [
+        f"[1/2] {DATA / 'ccf_neurips.yml'}: created 7, updated 0, unchanged 0",
+        f"[2/2] {DATA / 'rates_neurips.yml'}: created 2, updated 0, unchanged 0",
+        "created 9, updated 0, unchanged 0; failed files 0 of 2",
+    ]
+
+
+def test_command_dry_run_and_quiet():
+    out = io.StringIO()
+    call_command("import_deadlines", str(DATA / "ccf_neurips.yml"), "--dry-run", stdout=out)
+    assert (
+        out.getvalue().splitlines()[-1]
+        == "dry run: would have created 7, updated 0, unchanged 0; failed files 0 of 1"
+    )
+    assert not ConferenceSeries.objects.exists()
+    out = io.StringIO()
+    call_command("import_deadlines", str(DATA / "ccf_neurips.yml"), verbosity=0, stdout=out)
+    assert out.getvalue() == ""
+    assert ConferenceSeries.objects.exists()
+
+
+def test_command_fails_and_names_every_error(tmp_path):
+    shutil.copy(DATA / "unknown_zone.yml", tmp_path / "a.yml")
+    shutil.copy(DATA / "broken.yml", tmp_path / "b.yml")
+    shutil.copy(DATA / "hf_zones.yml", tmp_path / "c.yml")
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError, match="2 of 3 files failed"):
+        call_command("import_deadlines", str(tmp_path), stdout=out, stderr=err)
+    errors = err.getvalue().splitlines()
+    assert errors[0].startswith(
+        f"{tmp_path / 'a.yml'}: zonefail/2026: timeline item 1, deadline: unknown time zone"
+    )
+    assert errors[1].startswith(f"{tmp_path / 'b.yml'}: (file): broken YAML at line 7")
+    assert out.getvalue().splitlines()[-1] == "created 10, updated 0, unchanged 0; failed files 2 of 3"
+    assert ConferenceSeries.objects.get().short_name == "ZoneConf"
