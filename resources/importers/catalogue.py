@@ -50,6 +50,10 @@ FILES = ("topics", "conferences", "papers", "books", "courses", "communities")
 DESCRIPTIONS = {"description_en": str, "description_zh": str}
 
 
+# A safe loader; libyaml's reads the files about ten times faster, and they load on every start.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class _Rollback(Exception):
     pass
 
@@ -95,7 +99,7 @@ def _import_file(path: Path, file_report: FileReport) -> None:
     if kind not in _IMPORTERS:
         raise EntryError("(file)", f"unknown catalogue file; expected one of {', '.join(FILES)}")
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # noqa: S506 (a safe loader)
     except FileNotFoundError:
         raise EntryError("(file)", "the file does not exist") from None
     except yaml.YAMLError as exc:
@@ -120,9 +124,6 @@ class Entry:
         unknown = sorted(set(raw) - set(fields))
         if unknown:
             raise EntryError(name, f"unknown key(s): {', '.join(map(str, unknown))}")
-        missing = [key for key in required if raw.get(key) in (None, "", [])]
-        if missing:
-            raise EntryError(name, f"missing required key(s): {', '.join(missing)}")
         for key, value in raw.items():
             expected = fields[key]
             # YAML reads 2305.18290 as a number and yes as true: only the expected type passes.
@@ -130,6 +131,9 @@ class Entry:
                 not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool)
             ):
                 raise EntryError(name, f"{key}: expected {_type_name(expected)}, got {value!r}")
+        missing = [key for key in required if raw.get(key) in (None, "", [])]
+        if missing:
+            raise EntryError(name, f"missing required key(s): {', '.join(missing)}")
         self.raw = raw
 
     def text(self, key: str) -> str:
@@ -232,7 +236,8 @@ def _import_topics(entries: list, file_report: FileReport) -> None:
         values = {
             "name_en": entry.text("name_en"),
             "name_zh": entry.text("name_zh"),
-            "parent": known[parent_slug] if parent_slug else None,
+            # By id: comparing the related object would fetch it, a query per topic.
+            "parent_id": known[parent_slug].pk if parent_slug else None,
             "position": index,
             **entry.descriptions(),
         }
