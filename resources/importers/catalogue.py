@@ -40,6 +40,7 @@ from resources.importers.base import (
     run_files,
     upsert,
 )
+from resources.importers.deadlines import import_paths
 
 CATALOGUE_DIR = Path(settings.BASE_DIR) / "resources" / "catalogue"
 DEADLINE_DATA_DIR = Path(settings.BASE_DIR) / "resources" / "data"
@@ -81,8 +82,6 @@ def load(
     try:
         with transaction.atomic():
             if deadline_paths:
-                from resources.importers.deadlines import import_paths
-
                 report.files.extend(import_paths(deadline_paths, progress=progress).files)
             report.files.extend(
                 run_files([folder / f"{name}.yml" for name in FILES], _import_file, progress=progress).files
