@@ -22,6 +22,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
 ## run: the portal on http://127.0.0.1:8000 and a Celery worker, on embedded defaults.
 run: $(VENV)/.runtime
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
+	DEBUG=$${DEBUG:-1} $(PY) manage.py load_catalogue
 	DEBUG=$${DEBUG:-1} $(PY) manage.py serve
 
 ## test: the whole suite (unit, integration, services, browser).
