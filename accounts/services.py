@@ -112,6 +112,8 @@ def _published_targets() -> list[models.QuerySet]:
     querysets = []
     for model in bookmarkable_models():
         queryset = model._default_manager.published()
+        if any(f.name == "search_vector" for f in model._meta.concrete_fields):
+            queryset = queryset.defer("search_vector")  # big, and never shown
         if model._meta.label_lower == "resources.paper":
             queryset = queryset.select_related("venue_edition__series")
         querysets.append(queryset)
