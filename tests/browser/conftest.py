@@ -1,0 +1,154 @@
+"""Playwright (sync API) driving Debian's Chromium against pytest-django's live server.
+
+No browser is ever downloaded: the tests use /usr/bin/chromium and skip (fail under CI=true)
+when it is absent. Every test gets a page that records console errors, uncaught exceptions,
+failed requests and responses of 400 or more; the test fails at teardown if any was seen that
+the test did not declare with ``page_problems.allow(...)``.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, need
+
+CHROMIUM = Path(os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def _generous_post_limits(settings):
+    # A developer re-running the suite should not meet the sign-up limit.
+    settings.ACCOUNTS_POST_LIMITS = {"login": (1000, 60), "signup": (1000, 60), "password_reset": (1000, 60)}
+
+
+@pytest.fixture(scope="module")
+def browser(django_db_setup, live_server):
+    need(
+        CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK),
+        f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)",
+    )
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an asyncio loop on this thread while it runs, which makes
+    # Django's async-safety guard refuse the test's own ORM calls (factories, flushes).
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class PageProblems:
+    """What went wrong in the page: console errors, page errors, failed or refused requests."""
+
+    def __init__(self):
+        self.seen: list[str] = []
+        self.allowed: list[tuple[int, re.Pattern]] = []
+        self.downloads: set[str] = set()
+
+    def allow(self, status: int, url_pattern: str) -> None:
+        """Declare a deliberate error response (and the console line Chromium logs for it)."""
+        self.allowed.append((status, re.compile(url_pattern)))
+
+    def _is_allowed(self, status: int | None, url: str) -> bool:
+        return any((status is None or status == s) and p.search(url) for s, p in self.allowed)
+
+    def on_console(self, message) -> None:
+        if message.type != "error":
+            return
+        url = (message.location or {}).get("url", "")
+        if "Failed to load resource" in message.text and self._is_allowed(None, url):
+            return
+        self.seen.append(f"console error: {message.text} ({url})")
+
+    def on_response(self, response) -> None:
+        if response.status >= 400 and not self._is_allowed(response.status, response.url):
+            self.seen.append(f"HTTP {response.status}: {response.request.method} {response.url}")
+
+    def on_request_failed(self, request) -> None:
+        self.seen.append(f"request failed: {request.method} {request.url} ({request.failure})")
+
+    def problems(self) -> list[str]:
+        # A link that downloads a file ends the page's request with ERR_ABORTED; that is the download.
+        return [
+            p
+            for p in self.seen
+            if not (
+                p.startswith("request failed") and "ERR_ABORTED" in p and any(d in p for d in self.downloads)
+            )
+        ]
+
+
+@pytest.fixture
+def page_problems():
+    return PageProblems()
+
+
+@pytest.fixture
+def new_page(browser, page_problems):
+    """Open pages in fresh browser contexts; check every page for problems at teardown."""
+    contexts = []
+
+    def open_page(**context_options):
+        options = {"viewport": DESKTOP, "locale": "en-GB", "timezone_id": "Asia/Shanghai"}
+        options.update(context_options)
+        context = browser.new_context(accept_downloads=True, **options)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("console", page_problems.on_console)
+        page.on("pageerror", lambda error: page_problems.seen.append(f"uncaught exception: {error}"))
+        page.on("response", page_problems.on_response)
+        page.on("requestfailed", page_problems.on_request_failed)
+        page.on("download", lambda download: page_problems.downloads.add(download.url))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    problems = page_problems.problems()
+    assert not problems, "the browser saw problems:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+@pytest.fixture
+def shot(request):
+    """shot(page, "name"): a full-page screenshot under test-artifacts/screenshots/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    test_name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-")
+    counter = iter(range(1, 100))
+
+    def take(page, name: str) -> Path:
+        path = SCREENSHOTS / f"{test_name}-{next(counter):02d}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
