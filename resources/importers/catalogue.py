@@ -116,7 +116,7 @@ def _import_file(path: Path, file_report: FileReport) -> None:
 class Entry:
     """One mapping of a curated file, read field by field with errors that name it."""
 
-    def __init__(self, raw, name: str, fields: dict[str, type | tuple], required: Iterable[str]):
+    def __init__(self, raw, name: str, fields: dict[str, type], required: Iterable[str]):
         self.name = name
         if not isinstance(raw, dict):
             raise EntryError(name, "an entry must be a mapping of keys to values")
@@ -155,11 +155,17 @@ class Entry:
         return {key: self.text(key) for key in DESCRIPTIONS}
 
 
-def _type_name(expected) -> str:
-    names = {str: "text (quote identifiers and numbers)", int: "a whole number", bool: "true or false"}
-    names[list] = "a list"
-    names[dict] = "a mapping"
-    return names.get(expected, str(expected))
+_TYPE_NAMES = {
+    str: "text (quote identifiers and numbers)",
+    int: "a whole number",
+    bool: "true or false",
+    list: "a list",
+    dict: "a mapping",
+}
+
+
+def _type_name(expected: type) -> str:
+    return _TYPE_NAMES.get(expected, expected.__name__)
 
 
 def _name(kind: str, index: int, raw, key: str) -> str:
