@@ -182,7 +182,8 @@ class CatalogueViewSet(ApiViewMixin, viewsets.ModelViewSet):
             )
         )
         etag = quote_etag(hashlib.blake2b(key.encode(), digest_size=16).hexdigest())
-        return etag, (last.timestamp() if last else None)
+        # Whole seconds, as HTTP dates have them.
+        return etag, (int(last.timestamp()) if last else None)
 
     def perform_create(self, serializer):
         with transaction.atomic():
@@ -346,9 +347,14 @@ class DeadlineViewSet(CatalogueViewSet):
     renderer_classes = [*JSON_RENDERERS, CSVRenderer, ICalendarRenderer]
     etag_field = None
     calendar_name = "AI conference deadlines"
+    #: A calendar is one document (calendar apps do not follow pages), with this many events at most.
+    max_calendar_events = 1000
 
     def read_queryset(self):
         return self.base_queryset().published().select_related("edition__series")
+
+    def list_instances(self, queryset):
+        return Response(list(queryset[: self.max_calendar_events]))
 
 
 @catalogue_schema("course", "courses", serializers.CourseSerializer)
@@ -454,30 +460,22 @@ class SearchView(ApiViewMixin, APIView):
     def get(self, request):
         params = SearchQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        only = params.validated_data.get("type")
-        found = search.search(
-            params.validated_data["q"],
-            only=None if only == "topics" else only,
-            limit=params.validated_data["limit"],
-        )
+        only, limit = params.validated_data.get("type"), params.validated_data["limit"]
+        found = search.search(params.validated_data["q"], limit=limit)
         counts, results = {}, []
-        for group in found.groups if only != "topics" else ():
+        for group in found.groups:
+            if only and group.key != only:
+                continue
             counts[group.key] = group.count
-            title_field = search.TYPES_BY_KEY[group.key].titles[0]
-            results += [
-                self._result(
-                    request,
-                    group.key,
-                    hit.item.slug,
-                    getattr(hit.item, title_field),
-                    _plain(hit.snippet_html),
+            title = search.TYPES_BY_KEY[group.key].titles[0]
+            for hit in group.hits:
+                snippet = _plain(hit.snippet_html)
+                results.append(
+                    self._result(request, group.key, hit.item.slug, getattr(hit.item, title), snippet)
                 )
-                for hit in group.hits
-            ]
         if only in (None, "topics"):
-            topics = found.topics[: params.validated_data["limit"]]
             counts["topics"] = len(found.topics)
-            results += [self._result(request, "topics", t.slug, t.name, "") for t in topics]
+            results += [self._result(request, "topics", t.slug, t.name, "") for t in found.topics[:limit]]
         body = {"query": found.query, "counts": counts, "results": results}
         return Response(serializers.SearchResponseSerializer(body).data)
 

@@ -11,11 +11,6 @@ from tests import factories
 
 
 @pytest.fixture(autouse=True)
-def _api_urls_only(settings):
-    settings.ROOT_URLCONF = "tests.api.urls"
-
-
-@pytest.fixture(autouse=True)
 def _fresh_throttle_counts():
     # Throttle counters live in the cache; one test's requests must not count against the next.
     cache.clear()
