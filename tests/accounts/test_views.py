@@ -199,3 +199,18 @@ def test_password_reset_posts_are_limited(client, settings):
     client.post("/accounts/password/reset/", {"email": "grace@example.org"})
     assert client.post("/accounts/password/reset/", {"email": "grace@example.org"}).status_code == 429
     assert len(mail.outbox) == 1
+
+
+def test_the_admin_password_change_still_works_with_these_templates(client):
+    curator = factories.UserFactory(username="curator", is_staff=True)
+    client.force_login(curator)
+    response = client.get("/admin/password_change/")
+    assert response.status_code == 200
+    assert 'name="old_password"' in response.content.decode()
+    response = client.post(
+        "/admin/password_change/",
+        {"old_password": "correct-horse-battery-staple", "new_password1": STRONG, "new_password2": STRONG},
+    )
+    assert response.status_code == 302
+    curator.refresh_from_db()
+    assert curator.check_password(STRONG)

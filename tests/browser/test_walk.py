@@ -232,3 +232,35 @@ def test_pages_work_without_javascript(live_server, new_page, shot, catalogue):
     page.wait_for_url("**/conferences/neurips/")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     shot(page, "nojs-conference-zh")
+
+
+def test_account_pages_explain_what_went_wrong(live_server, page, shot, catalogue):
+    factories.UserFactory(username="grace", email="grace@example.org")
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label(re.compile(r"^Username")).fill("grace")
+    page.get_by_label(re.compile(r"^Password")).fill("not her password")
+    page.get_by_role("main").get_by_role("button", name="Log in").click()
+    assert page.get_by_text(re.compile("enter a correct username and password")).is_visible()
+    shot(page, "login-error")
+
+    page.get_by_role("link", name="Forgotten your password?").click()
+    page.get_by_label(re.compile(r"^Email")).fill("grace@example.org")
+    shot(page, "password-reset-form")
+    page.get_by_role("button", name="Send the link").click()
+    expect_heading(page, "Check your e-mail")
+    shot(page, "password-reset-sent")
+
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label(re.compile(r"^Username")).fill("grace")
+    page.get_by_label(re.compile(r"^Password")).fill("correct-horse-battery-staple")
+    page.get_by_role("main").get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/accounts/library/")
+    page.goto(live_server.url + "/conferences/neurips/")
+    page.get_by_role("button", name="Add to my library").click()
+    page.goto(live_server.url + "/accounts/library/")
+    page.get_by_role("link", name="Add a note").click()
+    page.get_by_label(re.compile(r"^Note")).fill("Submit by the AoE deadline; check the page limit.")
+    page.get_by_role("button", name="Save note").click()
+    page.wait_for_url("**/accounts/library/")
+    assert page.get_by_text("check the page limit").is_visible()
+    shot(page, "library-with-note")
