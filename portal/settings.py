@@ -130,6 +130,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# The admin's import pages refuse larger uploads.
+IMPORT_UPLOAD_MAX_BYTES = env.get_int("IMPORT_UPLOAD_MAX_BYTES", 2 * 1024 * 1024, minimum=1)
 
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"
