@@ -74,8 +74,10 @@ def test_find_a_paper_and_put_its_conference_deadline_in_a_calendar(live_server,
     page.goto(live_server.url + "/")
     expect_heading(page, "Learn about large AI models")
     shot(page, "home")
-
     main = page.get_by_role("main")
+    upcoming = main.get_by_role("listitem").filter(has_text="NeurIPS 2026")
+    assert "closed" not in upcoming.inner_text(), "a deadline 40 days ahead is shown as closed"
+
     main.get_by_role("searchbox").fill("attention")
     main.get_by_role("button", name="Search").click()
     page.wait_for_url(re.compile(r"/search/\?q=attention"))
