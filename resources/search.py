@@ -287,32 +287,45 @@ def matching(search_type: SearchType, query: str, backend: str | None = None) ->
     return queryset.order_by(F("score").desc(), "pk")
 
 
-def search(
-    raw_query: str,
-    *,
-    only: str | None = None,
-    limit: int = GROUP_LIMIT,
-    offset: int = 0,
-    backend: str | None = None,
-) -> Results:
-    """Search every type (or ``only`` one): for each, the count and ``limit`` hits from ``offset``."""
+def _hits(search_type: SearchType, page: QuerySet, query: str, words: list[str], backend: str) -> list[Hit]:
+    if backend == "postgres":
+        return _postgres_page(search_type, page, query, words)
+    return _python_hits(search_type, page, words)
+
+
+def search(raw_query: str, *, limit: int = GROUP_LIMIT, backend: str | None = None) -> Results:
+    """Search every type: for each, the number of matches and the best ``limit`` of them; and the
+    topics whose name matches."""
     backend = backend or default_backend()
     query = clean_query(raw_query)
     words = terms(query)
     groups = []
     for search_type in TYPES:
-        if only and search_type.key != only:
-            continue
         queryset = matching(search_type, query, backend)
         count = queryset.count()
-        page = queryset[offset : offset + limit] if count > offset else queryset.none()
-        if backend == "postgres" and count > offset:
-            hits = _postgres_page(search_type, page, query, words)
-        else:
-            hits = _python_hits(search_type, page, words) if count > offset else []
+        hits = _hits(search_type, queryset[:limit], query, words, backend) if count else []
         groups.append(Group(search_type.key, search_type.label, count, hits))
-    found_topics = []
-    if not only:
-        topic_match = Q(name_en__icontains=query) | Q(name_zh__icontains=query)
-        found_topics = list(selectors.topics().filter(topic_match)[:20])
+    topic_match = Q(name_en__icontains=query) | Q(name_zh__icontains=query)
+    found_topics = list(selectors.topics().filter(topic_match)[:20])
     return Results(query, backend, groups, found_topics)
+
+
+def search_one_type(
+    raw_query: str, key: str, *, page: int = 1, per_page: int = 20, backend: str | None = None
+) -> tuple[Group, int, int]:
+    """One page of the matches of one type: (group, page number, number of pages); a page past
+    the end gives the last one."""
+    backend = backend or default_backend()
+    query = clean_query(raw_query)
+    search_type = TYPES_BY_KEY[key]
+    queryset = matching(search_type, query, backend)
+    count = queryset.count()
+    num_pages = max(1, -(-count // per_page))
+    page = min(max(page, 1), num_pages)
+    offset = (page - 1) * per_page
+    hits = (
+        _hits(search_type, queryset[offset : offset + per_page], query, terms(query), backend)
+        if count
+        else []
+    )
+    return Group(search_type.key, search_type.label, count, hits), page, num_pages

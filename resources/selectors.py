@@ -48,6 +48,7 @@ from resources.models import (
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 RELATED_LIMIT = 6
+CITATION_LIMIT = 50
 FACET_LIMIT = 25
 CCF_RANKS = ("A", "B", "C")
 
@@ -64,7 +65,7 @@ def _topics_prefetch() -> Prefetch:
 
 
 def topics() -> QuerySet:
-    return Topic.objects.only("slug", "name_en", "name_zh", "position", "parent_id")
+    return Topic.objects.all()
 
 
 def next_deadline_subquery(now=None) -> Subquery:
@@ -621,17 +622,33 @@ def related_on_topics(topic_ids: list[int], *, exclude=None) -> dict[str, list]:
     }
 
 
+def _citation_count(outer: str, inner: str) -> Coalesce:
+    rows = (
+        Paper.cites.through.objects.filter(**{outer: OuterRef("pk"), f"{inner}__status": Status.PUBLISHED})
+        .order_by()
+        .values(outer)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
 def paper_detail(slug: str) -> Paper:
-    """A published paper with its venue, topics, and the published papers it cites and that cite it."""
+    """A published paper with its venue, topics, and the first CITATION_LIMIT published papers it
+    cites and that cite it (``published_cites``, ``published_cited_by``), with their counts."""
     cites = Paper.objects.published().defer("search_vector", "abstract").order_by("-year", "title")
     queryset = (
         Paper.objects.published()
         .defer("search_vector")
         .select_related("venue_edition__series")
+        .annotate(
+            cites_count=_citation_count("from_paper", "to_paper"),
+            cited_by_count=_citation_count("to_paper", "from_paper"),
+        )
         .prefetch_related(
             _topics_prefetch(),
-            Prefetch("cites", queryset=cites, to_attr="published_cites"),
-            Prefetch("cited_by", queryset=cites, to_attr="published_cited_by"),
+            Prefetch("cites", queryset=cites[:CITATION_LIMIT], to_attr="published_cites"),
+            Prefetch("cited_by", queryset=cites[:CITATION_LIMIT], to_attr="published_cited_by"),
         )
     )
     return get_published(queryset, slug=slug)
@@ -688,22 +705,24 @@ def acceptance_rate_for(series: ConferenceSeries, year: int):
 
 
 def topic_detail(slug: str) -> Topic:
-    queryset = Topic.objects.select_related("parent").prefetch_related(
-        Prefetch("children", queryset=topics().order_by("position", "name_en"))
+    """A topic with its parent, its children and how many published items of each type are on it."""
+    queryset = (
+        topics_with_counts()
+        .select_related("parent")
+        .prefetch_related(Prefetch("children", queryset=topics().order_by("position", "name_en")))
     )
     return get_published(queryset, slug=slug)
 
 
 def topic_items(topic: Topic) -> dict[str, tuple[int, list]]:
-    """For each type, how many published items are on the topic and the first few: the counts
-    in one query, then one query per type."""
-    row = topics_with_counts().get(pk=topic.pk)
+    """For each type, how many published items are on a topic from ``topic_detail`` and the first
+    few of them: one query per type."""
     counts = {
-        "papers": row.paper_count,
-        "books": row.book_count,
-        "courses": row.course_count,
-        "communities": row.community_count,
-        "conferences": row.conference_count,
+        "papers": topic.paper_count,
+        "books": topic.book_count,
+        "courses": topic.course_count,
+        "communities": topic.community_count,
+        "conferences": topic.conference_count,
     }
     lists = {
         "conferences": conferences().filter(topics=topic).order_by("short_name"),

@@ -3,7 +3,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from resources import views
+from resources import feeds, views
 from resources.sitemaps import SITEMAPS
 
 app_name = "resources"
@@ -12,7 +12,7 @@ urlpatterns = [
     path("search/", views.search_page, name="search"),
     path("deadlines/", views.deadline_list, name="deadline-list"),
     path("deadlines.ics", views.deadlines_ics, name="deadlines-ics"),
-    path("deadlines/feed/", views.deadline_feed, name="deadline-feed"),
+    path("deadlines/feed/", feeds.DeadlineFeed(), name="deadline-feed"),
     path("deadlines/<int:pk>.ics", views.deadline_ics, name="deadline-ics"),
     path("conferences/", views.conference_list, name="conference-list"),
     path("conferences/<slug:slug>.ics", views.conference_ics, name="conference-ics"),
@@ -20,7 +20,7 @@ urlpatterns = [
     path("conferences/<slug:slug>/<int:year>/", views.edition_detail, name="edition-detail"),
     path("papers/", views.paper_list, name="paper-list"),
     path("papers.bib", views.papers_bib, name="papers-bib"),
-    path("papers/feed/", views.paper_feed, name="paper-feed"),
+    path("papers/feed/", feeds.PaperFeed(), name="paper-feed"),
     path("papers/<slug:slug>.bib", views.paper_bib, name="paper-bib"),
     path("papers/<slug:slug>/", views.paper_detail, name="paper-detail"),
     path("books/", views.book_list, name="book-list"),

@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from resources import search, selectors
+from resources import exports, search, selectors
 from resources.bibtex import paper_to_bibtex, papers_to_bibtex
 from resources.models import Book, Community, ConferenceSeries, Course, Deadline, Paper
 
@@ -97,25 +97,6 @@ def _bib_response(text: str, filename: str) -> HttpResponse:
     return response
 
 
-def _exports():
-    # Imported on use while resources.exports is being written; see the report.
-    from resources import exports
-
-    return exports
-
-
-def paper_feed(request):
-    from resources.feeds import PaperFeed
-
-    return PaperFeed()(request)
-
-
-def deadline_feed(request):
-    from resources.feeds import DeadlineFeed
-
-    return DeadlineFeed()(request)
-
-
 # --- home and search -----------------------------------------------------------------------------
 
 
@@ -149,14 +130,13 @@ def search_page(request):
             if problem:
                 messages.append(problem)
             raw_page = request.GET.get("page", "1")
-            number = int(raw_page) if raw_page.isdigit() and int(raw_page) > 0 else 1
-            results = search.search(query, only=only, limit=size, offset=(number - 1) * size)
-            group = results.groups[0]
-            num_pages = max(1, -(-group.count // size))
-            if number > num_pages:
-                messages.append(gettext("There is no page %(n)s; showing the last one.") % {"n": number})
-                number = num_pages
-                results = search.search(query, only=only, limit=size, offset=(number - 1) * size)
+            wanted = int(raw_page) if raw_page.isdigit() and int(raw_page) > 0 else 1
+            group, number, num_pages = search.search_one_type(query, only, page=wanted, per_page=size)
+            if number != wanted:
+                messages.append(
+                    gettext("There is no page %(n)s; showing page %(m)s.") % {"n": raw_page, "m": number}
+                )
+            results = search.Results(query, search.default_backend(), [group], [])
             context.update(
                 page_number=number,
                 num_pages=num_pages,
@@ -175,6 +155,15 @@ def search_page(request):
 # --- deadlines -----------------------------------------------------------------------------------
 
 DEADLINE_FILTERS = ("topic", "field", "rank", "when")
+DEADLINE_RANKS = [
+    ("A", "CCF A"),
+    ("B", "CCF B"),
+    ("C", "CCF C"),
+    ("core:A*", "CORE A*"),
+    ("core:A", "CORE A"),
+    ("core:B", "CORE B"),
+    ("core:C", "CORE C"),
+]
 
 
 def _deadline_filters(request):
@@ -197,14 +186,13 @@ def _deadline_filters(request):
             values["field"] = match
         else:
             messages.append(gettext("There is no field “%(value)s”; showing every field.") % {"value": field})
-    rank = params.get("rank", "").strip().upper()
+    rank = params.get("rank", "").strip()
     if rank:
-        if rank in selectors.CCF_RANKS:
+        try:
+            exports.parse_rank(rank)
             values["rank"] = rank
-        else:
-            messages.append(
-                gettext("“%(value)s” is not a CCF rank (A, B or C); showing every rank.") % {"value": rank}
-            )
+        except ValueError as exc:
+            messages.append(str(exc))
     when = params.get("when", "").strip() or "upcoming"
     if when not in {"upcoming", "past", "all"}:
         messages.append(
@@ -218,7 +206,7 @@ def _deadline_filters(request):
 @require_safe
 def deadline_list(request):
     values, when, messages, choices = _deadline_filters(request)
-    queryset = _exports().deadline_queryset(**values).select_related("edition__series")
+    queryset = exports.deadline_queryset(**values).select_related("edition__series")
     page = _paginate(request, queryset, messages)
     feed_params = {k: v for k, v in request.GET.items() if k in DEADLINE_FILTERS and k != "when" and v}
     feed_path = reverse("resources:deadlines-ics") + ("?" + urlencode(feed_params) if feed_params else "")
@@ -228,7 +216,7 @@ def deadline_list(request):
         "when": when,
         "filter_messages": messages,
         "choices": choices,
-        "ranks": selectors.CCF_RANKS,
+        "ranks": DEADLINE_RANKS,
         "selected": {k: request.GET.get(k, "") for k in DEADLINE_FILTERS},
         "feed_url": request.build_absolute_uri(feed_path),
         "feed_path": feed_path,
@@ -246,8 +234,8 @@ def deadlines_ics(request):
     # A calendar feed holds the whole timeline, past deadlines included, unless asked otherwise.
     if "when" not in request.GET:
         values["upcoming"] = None
-    body = _exports().deadlines_to_ical(
-        _exports().deadline_queryset(**values), name=gettext("AI conference deadlines")
+    body = exports.deadlines_to_ical(
+        exports.deadline_queryset(**values), name=gettext("AI conference deadlines")
     )
     return _ics_response(body, "deadlines.ics")
 
@@ -258,7 +246,7 @@ def deadline_ics(request, pk: int):
     if not deadlines:
         raise Http404(gettext("No such deadline."))
     deadline = deadlines[0]
-    body = _exports().deadlines_to_ical(deadlines, name=str(deadline.edition))
+    body = exports.deadlines_to_ical(deadlines, name=str(deadline.edition))
     return _ics_response(body, f"deadline-{pk}.ics")
 
 
@@ -293,9 +281,7 @@ def conference_detail(request, slug):
 @require_safe
 def conference_ics(request, slug):
     series = selectors.get_published(ConferenceSeries.objects.published(), slug=slug)
-    body = _exports().deadlines_to_ical(
-        _exports().deadline_queryset(series_slug=slug), name=series.short_name
-    )
+    body = exports.deadlines_to_ical(exports.deadline_queryset(series_slug=slug), name=series.short_name)
     return _ics_response(body, f"{slug}.ics")
 
 

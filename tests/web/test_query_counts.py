@@ -1,0 +1,72 @@
+"""Every list and detail page runs the same number of queries with 10 rows as with 500.
+
+Each test builds 10 rows of every kind with bulk_create (tests/web/bulk.py), asserts the page's
+query count, grows the catalogue to 500 rows and asserts the same count again. The subjects of
+the detail pages (conf-0, paper-0, topic-0, ...) grow with it: 500 deadlines, citations, items on
+the topic. An anonymous visitor: no session or user query.
+"""
+
+import pytest
+
+from tests.web.bulk import build
+
+pytestmark = pytest.mark.django_db
+
+# page: (url, number of queries) — the comment lists them, in order.
+PAGES = {
+    # upcoming deadlines with their edition and series; newest papers; their topics; topics with counts
+    "home": ("/", 4),
+    # topics and fields for the filter form; count of deadlines; the page of deadlines with edition and series
+    "deadlines": ("/deadlines/", 4),
+    "past deadlines": ("/deadlines/?when=past&rank=A&field=NLP", 4),
+    # count; topic facet; all topics (labels); year facet; rank facet; kind facet; the page; its topics
+    "conferences": ("/conferences/", 8),
+    # series; its topics; editions; their deadlines; acceptance rates; papers at the series; their topics
+    "conference": ("/conferences/conf-0/", 7),
+    # edition with series; its deadlines; count of papers; the page of papers with venue; their topics
+    "edition": ("/conferences/conf-0/1950/", 5),
+    # count; topic facet; all topics; year facet; rank facet; the page; its topics
+    "papers": ("/papers/", 7),
+    # the same, the topics read first to check the topic filter
+    "papers filtered": ("/papers/?topic=topic-0&year=2001&sort=title&per_page=50&page=1", 7),
+    # paper with venue and citation counts; topics; cites; cited by; papers, books, courses on the
+    # topics; tutorials on the topics; tutorials about the paper
+    "paper": ("/papers/paper-0/", 9),
+    # count; topic facet; all topics; year, language and free facets; the page; its topics
+    "books": ("/books/", 8),
+    # book; topics; papers, books, courses and tutorials on its topics
+    "book": ("/books/book-0/", 6),
+    # topics (filter check); count; topic facet; level, language and price facets; the page; its topics
+    "courses": ("/courses/?level=beginner&language=zh&free=1", 8),
+    "course": ("/courses/course-0/", 6),
+    # count; topic facet; all topics; kind and language facets; the page; its topics
+    "communities": ("/communities/", 7),
+    "community": ("/communities/community-0/", 6),
+    # topics with the count of each type
+    "topics": ("/topics/", 1),
+    # topic with parent and counts; children; first conferences, papers, books, courses,
+    # communities and tutorials on it
+    "topic": ("/topics/topic-0/", 8),
+    # SQLite: count and page for each of papers, books, courses, communities (no conference
+    # matches, so no page query for them); count of conferences; topics
+    # PostgreSQL: the same shape
+    "search": ("/search/?q=attention", 10),
+    # count; the page
+    "search one type": ("/search/?q=attention&type=papers&page=2", 2),
+    # topics (filter check); the papers with their venue
+    "papers.bib": ("/papers.bib?topic=topic-0", 2),
+    # count; the page of the sitemap
+    "sitemap": ("/sitemap-papers.xml", 2),
+}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_query_count_does_not_grow_with_the_rows(client, django_assert_num_queries, name):
+    url, queries = PAGES[name]
+    build(10)
+    with django_assert_num_queries(queries):
+        assert client.get(url).status_code == 200
+    build(500, start=10)
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+        assert response.status_code == 200
