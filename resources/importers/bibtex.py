@@ -20,6 +20,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -40,6 +41,8 @@ from resources.validators import normalize_isbn
 #: Keys looked up per query; three key kinds of 300 stay under SQLite's old 999-parameter limit.
 LOOKUP_CHUNK = 300
 _IDENTIFIER_FIELDS = ("eprint", "archiveprefix", "eprinttype", "journal", "volume", "url", "doi")
+#: Keys compared without regard to case: DOIs are case-insensitive, and so are keys to BibTeX.
+_CASELESS_KEYS = frozenset({"doi", "bibtex_key"})
 
 
 def import_paths(
@@ -192,11 +195,15 @@ def _book_row(entry: bibtex.BibEntry) -> Row:
     return Row(where=entry.where, values=values, keys={"title": title})
 
 
+def _fold(name: str, value: str) -> str:
+    return value.lower() if name in _CASELESS_KEYS else value
+
+
 def _check_unique_in_file(model, rows: list[Row]) -> None:
     seen: dict[tuple[str, str], Row] = {}
     for row in rows:
         for name, value in row.keys.items():
-            other = seen.setdefault((name, value), row)
+            other = seen.setdefault((name, _fold(name, value)), row)
             if other is not row:
                 label = model._meta.get_field(name).verbose_name
                 raise EntryError(row.where, f"{label} {value} is also given by {other.where}")
@@ -210,19 +217,23 @@ def _existing(model, rows: list[Row]) -> dict[tuple[str, str], list[models.Model
     wanted: dict[str, set[str]] = defaultdict(set)
     for row in rows:
         for name, value in (row.keys | row.fallback).items():
-            wanted[name].add(value)
+            wanted[name].add(_fold(name, value))
     index: dict[tuple[str, str], list[models.Model]] = defaultdict(list)
     seen_pks: set[int] = set()
     for name, values in wanted.items():
         values = sorted(values)
+        queryset = model._default_manager.all()
+        if name in _CASELESS_KEYS:
+            queryset, name_in = queryset.alias(folded_key=Lower(name)), "folded_key__in"
+        else:
+            name_in = f"{name}__in"
         for start in range(0, len(values), LOOKUP_CHUNK):
-            chunk = values[start : start + LOOKUP_CHUNK]
-            for obj in model._default_manager.filter(**{f"{name}__in": chunk}):
+            for obj in queryset.filter(**{name_in: values[start : start + LOOKUP_CHUNK]}):
                 if obj.pk in seen_pks:
                     continue
                 seen_pks.add(obj.pk)
                 for key_name in wanted:
-                    value = getattr(obj, key_name)
+                    value = _fold(key_name, getattr(obj, key_name))
                     if value and value in wanted[key_name]:
                         index[(key_name, value)].append(obj)
     return index
@@ -231,10 +242,10 @@ def _existing(model, rows: list[Row]) -> dict[tuple[str, str], list[models.Model
 def _match(model, row: Row, index, claimed: dict[int, Row]) -> models.Model | None:
     found: dict[int, tuple[models.Model, str]] = {}
     for name, value in row.keys.items():
-        for obj in index.get((name, value), []):
+        for obj in index.get((name, _fold(name, value)), []):
             found.setdefault(obj.pk, (obj, model._meta.get_field(name).verbose_name))
     for name, value in row.fallback.items() if not found else ():
-        for obj in index.get((name, value), []):
+        for obj in index.get((name, _fold(name, value)), []):
             if not any(getattr(obj, key) for key in row.keys):
                 found.setdefault(obj.pk, (obj, model._meta.get_field(name).verbose_name))
     if len(found) > 1:

@@ -218,6 +218,31 @@ def test_existing_paper_is_found_by_any_key_and_keeps_what_the_entry_leaves_out(
     assert by_key.arxiv_id == "1412.6980"
 
 
+def test_dois_and_keys_match_without_regard_to_case():
+    resnet = PaperFactory(doi="10.1109/cvpr.2016.90", bibtex_key="He2016Deep")
+    lstm = PaperFactory(bibtex_key="HOCHREITER1997LONG")
+
+    report = import_paths([DATA / "papers.bib"])
+
+    assert (report.total("created"), report.total("updated")) == (6, 2)
+    resnet.refresh_from_db()
+    lstm.refresh_from_db()
+    assert (resnet.doi, resnet.bibtex_key) == (
+        "10.1109/CVPR.2016.90",
+        "he2016deep",
+    )  # as the file writes them
+    assert lstm.bibtex_key == "hochreiter1997long"
+
+
+def test_same_doi_twice_in_a_file_in_different_case():
+    text = (
+        "@article{a, title = {T}, author = {X}, doi = {10.1000/ABC}}\n"
+        "@article{b, title = {U}, author = {X}, doi = {10.1000/abc}}\n"
+    )
+
+    assert only_error(import_text(text)) == ("b (line 2)", "DOI 10.1000/abc is also given by a (line 1)")
+
+
 def test_entry_matching_two_papers_is_refused():
     PaperFactory(arxiv_id="1706.03762", bibtex_key="attention", title="One")
     PaperFactory(bibtex_key="vaswani2017attention", title="Two")
