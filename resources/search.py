@@ -200,11 +200,17 @@ def _snippet_expression(search_type: SearchType):
     return Coalesce(*parts, Value(""))
 
 
-def _snippet_text(item, search_type: SearchType) -> str:
+def _snippet_text(item, search_type: SearchType, words: list[str]) -> str:
+    """The first text that contains a searched word, in the order of the active language."""
     english = [getattr(item, name, "") or "" for name in search_type.snippet_en]
     chinese = item.description_zh or ""
-    parts = [chinese, *english] if (get_language() or "").startswith("zh") else [*english, chinese]
-    return next((p for p in parts if p), "")
+    parts = [
+        p
+        for p in ([chinese, *english] if (get_language() or "").startswith("zh") else [*english, chinese])
+        if p
+    ]
+    lowered = [w.lower() for w in words]
+    return next((p for p in parts if any(w in p.lower() for w in lowered)), parts[0] if parts else "")
 
 
 # --- the two backends ----------------------------------------------------------------------------
@@ -274,7 +280,7 @@ def _python_hits(search_type: SearchType, queryset: QuerySet, words: list[str]) 
         Hit(
             item,
             highlight(getattr(item, search_type.titles[0]), words),
-            highlight(_snippet_text(item, search_type), words, snippet=True),
+            highlight(_snippet_text(item, search_type, words), words, snippet=True),
         )
         for item in queryset
     ]

@@ -106,6 +106,7 @@ def home(request):
         "deadlines": list(selectors.upcoming_deadlines(8)),
         "papers": list(selectors.newest_papers(8)),
         "topics": [t for t in selectors.topics_with_counts() if t.parent_id is None],
+        "now": timezone.now(),
     }
     return render(request, "portal/home.html", context)
 

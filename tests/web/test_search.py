@@ -1,0 +1,206 @@
+"""One-box search: SQLite fallback and PostgreSQL full text with trigram typo tolerance."""
+
+import pytest
+from django.db import connection
+
+from resources import search
+from resources.models import Status
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def items(db):
+    topic = factories.TopicFactory(slug="attention", name_en="Attention mechanisms", name_zh="注意力机制")
+    best = factories.PaperFactory(
+        title="Attention Is All You Need",
+        slug="transformer",
+        authors=["Ashish Vaswani"],
+        abstract="We propose a new simple network architecture, the Transformer.",
+        description_zh="提出了完全基于注意力机制的 Transformer 模型。",
+    )
+    best.topics.add(topic)
+    weaker = factories.PaperFactory(
+        title="Deep Residual Learning",
+        slug="resnet",
+        authors=["Kaiming He"],
+        abstract="Residual networks; we also discuss attention briefly.",
+    )
+    factories.PaperFactory(title="Attention draft", slug="hidden", status=Status.DRAFT)
+    book = factories.BookFactory(title="Speech and Language Processing", description_en="Covers attention.")
+    course = factories.CourseFactory(title="Transformers from scratch", description_zh="从零开始学习注意力。")
+    community = factories.CommunityFactory(
+        name="EleutherAI Discord", description_en="Open research on attention."
+    )
+    series = factories.ConferenceSeriesFactory(
+        short_name="NeurIPS", full_name="Neural Information Processing Systems"
+    )
+    return {
+        "best": best,
+        "weaker": weaker,
+        "book": book,
+        "course": course,
+        "community": community,
+        "series": series,
+    }
+
+
+def groups(results):
+    return {g.key: g for g in results.groups}
+
+
+def titles(group):
+    return [str(hit.item) for hit in group.hits]
+
+
+def test_results_are_grouped_by_type_with_counts(client, items):
+    response = client.get("/search/?q=attention")
+    assert response.status_code == 200
+    results = response.context["results"]
+    by_type = groups(results)
+    assert by_type["papers"].count == 2
+    assert by_type["books"].count == 1
+    assert by_type["communities"].count == 1
+    assert by_type["conferences"].count == 0
+    assert [t.slug for t in results.topics] == ["attention"]
+    html = response.content.decode()
+    assert 'href="?q=attention&amp;type=papers"' in html
+    assert "Attention draft" not in html
+
+
+def test_title_matches_rank_first(client, items):
+    results = search.search("attention")
+    assert titles(groups(results)["papers"]) == ["Attention Is All You Need", "Deep Residual Learning"]
+
+
+def test_every_word_must_match(items):
+    results = search.search("residual attention")
+    assert titles(groups(results)["papers"]) == ["Deep Residual Learning"]
+
+
+def test_authors_are_searched(items):
+    assert titles(groups(search.search("Vaswani"))["papers"]) == ["Attention Is All You Need"]
+
+
+def test_chinese_query_finds_chinese_content(client, items):
+    response = client.get("/search/?q=注意力", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    by_type = groups(response.context["results"])
+    assert titles(by_type["papers"]) == ["Attention Is All You Need"]
+    assert titles(by_type["courses"]) == ["Transformers from scratch"]
+    assert [t.slug for t in response.context["results"].topics] == ["attention"]
+    html = response.content.decode()
+    assert "<mark>注意力</mark>" in html
+
+
+def test_matches_are_highlighted_and_markup_is_escaped(client, items):
+    factories.PaperFactory(
+        title="<script>alert('attention')</script> Attention & <b>bold</b>",
+        abstract="<img src=x onerror=alert(1)> attention here",
+    )
+    response = client.get("/search/?q=attention")
+    html = response.content.decode()
+    assert "<script>alert" not in html
+    assert "<img src=x" not in html
+    assert "&lt;script&gt;" in html
+    assert "<mark>" in html
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html
+
+
+def test_highlight_helpers_escape_everything():
+    marked = search.highlight("<b>Attention</b> & more", ["attention"])
+    assert str(marked) == "&lt;b&gt;<mark>Attention</mark>&lt;/b&gt; &amp; more"
+    start, stop = search.MARK_START, search.MARK_STOP
+    rendered = search.render_marked(f"<i>{start}Attention{stop}</i> {start}<x>")
+    assert str(rendered) == "&lt;i&gt;<mark>Attention</mark>&lt;/i&gt; &lt;x&gt;"
+
+
+def test_one_type_paginated(client, items):
+    for i in range(30):
+        factories.PaperFactory(title=f"Attention variant {i:02d}")
+    response = client.get("/search/?q=attention&type=papers&per_page=10&page=2")
+    assert response.status_code == 200
+    assert response.context["page_number"] == 2 and response.context["num_pages"] == 4
+    assert len(response.context["results"].groups[0].hits) == 10
+    html = response.content.decode()
+    assert 'rel="next"' in html and 'rel="prev"' in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "   ", "a" * 1000, "'; DROP TABLE resources_paper; --", '"unclosed', "-", "or", "%", "_", "(())"],
+)
+def test_odd_queries_are_answered(client, items, query):
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+
+
+def test_long_query_is_shortened_with_a_message(client, items):
+    html = client.get("/search/", {"q": "attention " * 50}).content.decode()
+    assert "shortened to its first 200 characters" in html
+
+
+def test_percent_and_underscore_are_literal(items):
+    factories.PaperFactory(title="100% accuracy")
+    assert titles(groups(search.search("100%"))["papers"]) == ["100% accuracy"]
+    assert groups(search.search("%"))["papers"].count <= 1
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------------
+
+
+def test_postgres_uses_the_stored_vector(on_postgres, items):
+    assert search.default_backend() == "postgres"
+    items["best"].refresh_from_db()
+    assert items["best"].search_vector is not None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT search_vector::text FROM resources_paper WHERE slug = 'transformer'")
+        vector = cursor.fetchone()[0]
+    assert "'attent':" in vector and "'vaswani':" in vector
+
+
+def test_postgres_vector_follows_bulk_writes(on_postgres, db):
+    from resources.models import Paper
+
+    Paper.objects.bulk_create([Paper(slug="bulk", title="Mixture of Experts", status=Status.PUBLISHED)])
+    assert titles(groups(search.search("experts"))["papers"]) == ["Mixture of Experts"]
+    Paper.objects.filter(slug="bulk").update(title="Sparse Gating Networks")
+    assert groups(search.search("experts"))["papers"].count == 0
+    assert titles(groups(search.search("gating"))["papers"]) == ["Sparse Gating Networks"]
+
+
+def test_postgres_tolerates_a_typo(on_postgres, items):
+    results = search.search("atention")
+    assert titles(groups(results)["papers"])[0] == "Attention Is All You Need"
+    assert titles(groups(search.search("NeurIPSS"))["conferences"]) == ["NeurIPS"]
+    assert titles(groups(search.search("transfomers"))["courses"]) == ["Transformers from scratch"]
+
+
+def test_postgres_stems_words(on_postgres, items):
+    assert titles(groups(search.search("networks architectures"))["papers"]) == ["Attention Is All You Need"]
+
+
+def test_postgres_ranking_order(on_postgres, items):
+    factories.PaperFactory(title="Attention Attention Attention", abstract="attention everywhere, attention")
+    ranked = titles(groups(search.search("attention"))["papers"])
+    assert ranked.index("Attention Is All You Need") < ranked.index("Deep Residual Learning")
+    assert ranked[-1] == "Deep Residual Learning"
+
+
+def test_postgres_highlight_uses_ts_headline_and_escapes(on_postgres, client, items):
+    factories.PaperFactory(title="<script>x</script> attention", abstract="<img src=x> attention is here")
+    html = client.get("/search/?q=attention").content.decode()
+    assert "<script>x" not in html and "<img src=x>" not in html
+    assert "&lt;script&gt;x&lt;/script&gt; <mark>attention</mark>" in html
+    assert "<mark>Attention</mark> Is All You Need" in html
+
+
+def test_postgres_chinese_query(on_postgres, items):
+    results = search.search("注意力机制")
+    assert titles(groups(results)["papers"]) == ["Attention Is All You Need"]
+    assert "<mark>注意力机制</mark>" in str(groups(results)["papers"].hits[0].snippet_html)
+
+
+def test_icontains_backend_runs_on_postgres_too(on_postgres, items):
+    results = search.search("attention", backend="icontains")
+    assert titles(groups(results)["papers"]) == ["Attention Is All You Need", "Deep Residual Learning"]
