@@ -6,6 +6,7 @@ Fields that BibTeX treats verbatim (url, doi, eprint, isbn) are never LaTeX-deco
 """
 
 import contextlib
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -299,6 +300,10 @@ def is_arxiv_journal(journal: str) -> bool:
 
 
 # --- Reading -------------------------------------------------------------------------------------
+
+# parse() reports every block bibtexparser gives up on, with 1-based lines; its own warnings
+# (0-based lines) would only contradict that on the console.
+logging.getLogger("bibtexparser").setLevel(logging.ERROR)
 
 
 class BibtexSyntaxError(ValueError):
