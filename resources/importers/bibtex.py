@@ -38,7 +38,7 @@ from resources.importers.base import (
 from resources.models import Book, Paper, Status
 from resources.validators import normalize_isbn
 
-#: Keys looked up per query; three key kinds of 300 stay under SQLite's old 999-parameter limit.
+#: Values per lookup query (900 for slugs, one parameter each): under the 999 that older SQLite allows.
 LOOKUP_CHUNK = 300
 _IDENTIFIER_FIELDS = ("eprint", "archiveprefix", "eprinttype", "journal", "volume", "url", "doi")
 #: Keys compared without regard to case: DOIs are case-insensitive, and so are keys to BibTeX.
