@@ -1,8 +1,11 @@
 """Query-string filters of the API (django-filter): a value a filter cannot use is a 400."""
 
+import datetime as dt
+
 import django_filters as filters
 from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 from resources import models
@@ -18,6 +21,23 @@ class YearFilter(filters.NumberFilter):
         kwargs.setdefault("min_value", YEAR_RANGE[0])
         kwargs.setdefault("max_value", YEAR_RANGE[1])
         super().__init__(*args, **kwargs)
+
+
+class UTCDateTimeField(forms.DateTimeField):
+    """Turns any offset into UTC: PostgreSQL refuses offsets past ±15:59, which ISO 8601 allows."""
+
+    def to_python(self, value):
+        result = super().to_python(value)
+        if result is None:
+            return None
+        try:
+            return result.astimezone(dt.UTC)
+        except (OverflowError, ValueError):
+            raise forms.ValidationError(_("This instant is out of range."), code="invalid") from None
+
+
+class UTCDateTimeFilter(filters.DateTimeFilter):
+    field_class = UTCDateTimeField
 
 
 class StableOrderingFilter(filters.OrderingFilter):
@@ -136,10 +156,10 @@ class DeadlineFilter(filters.FilterSet):
 
 
 # "from" and "to" are Python keywords, so they cannot be written as class attributes.
-DeadlineFilter.base_filters["from"] = filters.DateTimeFilter(
+DeadlineFilter.base_filters["from"] = UTCDateTimeFilter(
     field_name="at", lookup_expr="gte", label="Deadlines at or after this instant (ISO 8601)."
 )
-DeadlineFilter.base_filters["to"] = filters.DateTimeFilter(
+DeadlineFilter.base_filters["to"] = UTCDateTimeFilter(
     field_name="at", lookup_expr="lte", label="Deadlines at or before this instant (ISO 8601)."
 )
 

@@ -78,7 +78,8 @@ class BibTeXRenderer(BaseRenderer):
         if data is None:
             return b""
         text = papers_to_bibtex(data) if isinstance(data, list) else paper_to_bibtex(data)
-        return text.encode(self.charset)
+        # BibTeX ignores text outside entries; an empty body would lose its Content-Type in DRF.
+        return (text or "% No paper matches this request.\n").encode(self.charset)
 
 
 class ICalendarRenderer(BaseRenderer):

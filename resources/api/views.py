@@ -123,6 +123,10 @@ class CatalogueViewSet(ApiViewMixin, viewsets.ModelViewSet):
             return self.base_queryset()
         return self.read_queryset()
 
+    def detail_prefetches(self) -> list:
+        """Lists attach topic slugs to their page themselves (attach_topic_slugs)."""
+        return [] if self.action == "list" else [_topics()]
+
     def get_serializer_class(self):
         if self.detail_serializer_class is not None and self.action != "list":
             return self.detail_serializer_class
@@ -147,6 +151,7 @@ class CatalogueViewSet(ApiViewMixin, viewsets.ModelViewSet):
             response = self.list_instances(queryset)
         else:
             page = self.paginate_queryset(queryset)
+            attach_topic_slugs(page)
             response = self.get_paginated_response(self.get_serializer(page, many=True).data)
         if fingerprint is not None:
             response["ETag"] = etag
@@ -196,6 +201,28 @@ class CatalogueViewSet(ApiViewMixin, viewsets.ModelViewSet):
 
 def _topics():
     return Prefetch("topics", queryset=models.Topic.objects.only("id", "slug"))
+
+
+def attach_topic_slugs(items: list) -> None:
+    """Set ``topic_slugs`` on each item of a page, in the topics' order, with one query.
+
+    The same result as prefetching ``topics``, without a model instance per topic and a related
+    manager per item: a third of a hundred-item page's time went there.
+    """
+    if not items or not hasattr(items[0], "topics"):
+        return
+    relation = type(items[0]).topics.through
+    owner = type(items[0])._meta.model_name
+    pairs = (
+        relation.objects.filter(**{f"{owner}_id__in": [item.pk for item in items]})
+        .order_by(*(f"topic__{name}" for name in models.Topic._meta.ordering), "topic_id")
+        .values_list(f"{owner}_id", "topic__slug")
+    )
+    slugs: dict[int, list[str]] = {item.pk: [] for item in items}
+    for item_id, slug in pairs:
+        slugs[item_id].append(slug)
+    for item in items:
+        item.topic_slugs = slugs[item.pk]
 
 
 FORMAT_MEDIA_TYPES = {
@@ -298,12 +325,14 @@ class ConferenceSeriesViewSet(CatalogueViewSet):
     filterset_class = filters.ConferenceSeriesFilter
 
     def read_queryset(self):
-        queryset = self.base_queryset().published().defer("search_vector").prefetch_related(_topics())
+        queryset = self.base_queryset().published().defer("search_vector")
         if self.action == "retrieve":
             editions = models.ConferenceEdition.objects.order_by("-year").prefetch_related(
                 Prefetch("deadlines", queryset=models.Deadline.objects.order_by("at", "pk"))
             )
-            queryset = queryset.prefetch_related(Prefetch("editions", queryset=editions), "acceptance_rates")
+            queryset = queryset.prefetch_related(
+                _topics(), Prefetch("editions", queryset=editions), "acceptance_rates"
+            )
         return queryset
 
 
@@ -364,7 +393,12 @@ class CourseViewSet(CatalogueViewSet):
     filterset_class = filters.CourseFilter
 
     def read_queryset(self):
-        return self.base_queryset().published().defer("search_vector").prefetch_related(_topics())
+        return (
+            self.base_queryset()
+            .published()
+            .defer("search_vector")
+            .prefetch_related(*self.detail_prefetches())
+        )
 
 
 @catalogue_schema("book", "books", serializers.BookSerializer)
@@ -374,7 +408,12 @@ class BookViewSet(CatalogueViewSet):
     filterset_class = filters.BookFilter
 
     def read_queryset(self):
-        return self.base_queryset().published().defer("search_vector").prefetch_related(_topics())
+        return (
+            self.base_queryset()
+            .published()
+            .defer("search_vector")
+            .prefetch_related(*self.detail_prefetches())
+        )
 
 
 @catalogue_schema(
@@ -398,7 +437,7 @@ class PaperViewSet(CatalogueViewSet):
         if _format_of(self.request) == BibTeXRenderer.format:
             return queryset.select_related("venue_edition__series")
         if self.action == "list":
-            return queryset.defer("search_vector", "abstract").prefetch_related(_topics())
+            return queryset.defer("search_vector", "abstract")
         return queryset.prefetch_related(
             _topics(), Prefetch("cites", queryset=models.Paper.objects.only("slug"))
         )
@@ -411,7 +450,12 @@ class CommunityViewSet(CatalogueViewSet):
     filterset_class = filters.CommunityFilter
 
     def read_queryset(self):
-        return self.base_queryset().published().defer("search_vector").prefetch_related(_topics())
+        return (
+            self.base_queryset()
+            .published()
+            .defer("search_vector")
+            .prefetch_related(*self.detail_prefetches())
+        )
 
 
 # --- search --------------------------------------------------------------------------------------

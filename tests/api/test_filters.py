@@ -160,3 +160,15 @@ def test_cors_lets_allowed_origins_read_and_not_write(api, catalogue):
     preflight = api.options("/api/v1/papers/", HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST", **origin)
     assert "POST" not in preflight.get("Access-Control-Allow-Methods", "")
     assert "Access-Control-Allow-Origin" not in api.get("/api/v1/papers/", HTTP_ORIGIN="https://evil.example")
+
+
+@pytest.mark.parametrize("offset", ["-16:01", "+18:00"])
+def test_an_offset_postgresql_would_refuse_is_turned_into_utc(api, deadlines, offset):
+    response = api.get("/api/v1/deadlines/", {"from": f"2000-11-25T08:51:12{offset}"})
+    assert labels(response) == ["COLING paper", "ACL paper", "CVPR paper"]
+
+
+def test_an_instant_out_of_range_is_a_field_error(api, deadlines):
+    response = api.get("/api/v1/deadlines/", {"to": "0001-01-01T00:00:00+05:00"})
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"to"}

@@ -112,3 +112,9 @@ def test_errors_stay_json_whatever_the_format(api, catalogue):
     response = api.get("/api/v1/papers/?format=csv&year=abc")
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {"year": ["Enter a whole number."]}
+
+
+def test_no_matching_paper_is_still_a_bibtex_document(api, catalogue):
+    response = api.get("/api/v1/papers/?format=bibtex&year=1999")
+    assert response["Content-Type"] == "application/x-bibtex; charset=utf-8"
+    assert response.content.decode().startswith("%")
