@@ -14,8 +14,9 @@ pytestmark = pytest.mark.django_db
 
 # page: (url, number of queries) — the comment lists them, in order.
 PAGES = {
-    # upcoming deadlines with their edition and series; newest papers; their topics; topics with counts
-    "home": ("/", 4),
+    # upcoming deadlines with their edition and series; newest papers; their topics; topics with
+    # counts; featured tutorials (read by a template tag while the page renders)
+    "home": ("/", 5),
     # topics and fields for the filter form; count of deadlines; the page of deadlines with edition and series
     "deadlines": ("/deadlines/", 4),
     "past deadlines": ("/deadlines/?when=past&rank=A&field=NLP", 4),
