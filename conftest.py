@@ -82,7 +82,7 @@ class WorkerProcess:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-5000:]
 
-    def stop(self, sig=signal.SIGTERM, timeout: float = 30) -> None:
+    def stop(self, sig=signal.SIGTERM, timeout: float = 10) -> None:
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, sig)
             try:
