@@ -503,3 +503,18 @@ class Community(CatalogueItem):
 
     def __str__(self):
         return self.name
+
+
+class SearchWord(models.Model):
+    """A word of a published title or name: the vocabulary a mistyped search word is corrected
+    against ("atention" → "attention"). PostgreSQL only: the search triggers fill it (migration
+    0006); it stays empty on SQLite, where the search has no typo correction."""
+
+    word = models.CharField(_("word"), max_length=60, unique=True)
+
+    class Meta:
+        verbose_name = _("search word")
+        verbose_name_plural = _("search words")
+
+    def __str__(self):
+        return self.word
