@@ -149,23 +149,28 @@ def seed(papers: int) -> None:
     )
 
 
-def measure(client: Client, url: str, requests: int, warmup: int) -> dict:
+def measure(client: Client, urls: dict[str, str], requests: int, warmup: int) -> dict[str, dict]:
+    """Latencies of each URL, the requests interleaved, so that whatever else the machine is doing
+    weighs on both alike."""
     for _ in range(warmup):
-        assert client.get(url).status_code == 200
-    timings = []
-    started = time.perf_counter()
+        for url in urls.values():
+            assert client.get(url).status_code == 200
+    timings: dict[str, list[float]] = {name: [] for name in urls}
     for _ in range(requests):
-        begin = time.perf_counter()
-        response = client.get(url)
-        timings.append(time.perf_counter() - begin)
-        assert response.status_code == 200
-    total = time.perf_counter() - started
-    timings.sort()
-    return {
-        "rps": requests / total,
-        "p50_ms": statistics.median(timings) * 1000,
-        "p95_ms": timings[int(len(timings) * 0.95) - 1] * 1000,
-    }
+        for name, url in urls.items():
+            begin = time.perf_counter()
+            response = client.get(url)
+            timings[name].append(time.perf_counter() - begin)
+            assert response.status_code == 200, (url, response.status_code, response.content[:300])
+    figures = {}
+    for name, values in timings.items():
+        values.sort()
+        figures[name] = {
+            "rps": len(values) / sum(values),
+            "p50_ms": statistics.median(values) * 1000,
+            "p95_ms": values[int(len(values) * 0.95) - 1] * 1000,
+        }
+    return figures
 
 
 def main() -> int:
@@ -189,8 +194,8 @@ def main() -> int:
             if not same:
                 print("the two views answer different JSON", file=sys.stderr)
                 return 2
-            api = measure(client, api_url, args.requests, args.warmup)
-            baseline = measure(client, baseline_url, args.requests, args.warmup)
+            figures = measure(client, {"api": api_url, "baseline": baseline_url}, args.requests, args.warmup)
+            api, baseline = figures["api"], figures["baseline"]
     finally:
         connection.close()
 

@@ -15,7 +15,14 @@ class AnonThrottle(AnonRateThrottle):
 
 
 class UserThrottle(UserRateThrottle):
+    """Signed-in users only; DRF's would also count anonymous clients, whom ``anon`` governs."""
+
     scope = "user"
+
+    def get_cache_key(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return super().get_cache_key(request, view)
 
 
 class _PerClientThrottle(SimpleRateThrottle):

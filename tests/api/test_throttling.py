@@ -78,3 +78,8 @@ def test_a_malformed_rate_stops_start_up(monkeypatch, value):
     monkeypatch.setenv("API_THROTTLE_ANON", value)
     with pytest.raises(ImproperlyConfigured, match="API_THROTTLE_ANON"):
         portal.settings._throttle_rate("API_THROTTLE_ANON", "120/minute")
+
+
+def test_anonymous_clients_are_counted_by_the_anon_rate_alone(api, catalogue, rates):
+    rates(anon="5/minute", user="1/minute")
+    assert [api.get("/api/v1/papers/").status_code for _ in range(3)] == [200, 200, 200]
