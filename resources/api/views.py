@@ -47,10 +47,12 @@ ETAG_VERSION = "1"
 def _errors(*codes: int) -> dict:
     descriptions = {
         400: "Invalid query parameters or fields; `error.fields` says which.",
-        401: "Not signed in (send `Authorization: Token <key>`).",
+        401: "Missing or invalid credentials (send `Authorization: Token <key>`).",
         403: "Signed in without the permission this needs.",
         404: "No such item (or page).",
+        406: "None of the formats in `Accept` (or `format`) is offered here.",
         409: "A concurrent write took the same unique value.",
+        415: "The body is not JSON.",
         429: "Too many requests; `Retry-After` says how many seconds to wait.",
     }
     return {
@@ -58,8 +60,8 @@ def _errors(*codes: int) -> dict:
     }
 
 
-READ_ERRORS = (400, 404, 429)
-WRITE_ERRORS = (400, 401, 403, 404, 409, 429)
+READ_ERRORS = (400, 401, 404, 406, 429)
+WRITE_ERRORS = (400, 401, 403, 404, 409, 415, 429)
 
 
 def _format_of(request) -> str | None:
@@ -499,7 +501,7 @@ class SearchView(ApiViewMixin, APIView):
         operation_id="search",
         summary="Search the whole catalogue",
         parameters=[SearchQuerySerializer, *_format_parameter(("json", "csv"))],
-        responses={**_ok(200, serializers.SearchResponseSerializer, ("csv",)), **_errors(400, 429)},
+        responses={**_ok(200, serializers.SearchResponseSerializer, ("csv",)), **_errors(400, 401, 406, 429)},
     )
     def get(self, request):
         params = SearchQuerySerializer(data=request.query_params)

@@ -75,3 +75,22 @@ def test_an_unexpected_error_is_a_json_500(monkeypatch, api, catalogue):
     error = error_of(api.get("/api/v1/papers/"), 500)
     assert error["code"] == "server_error"
     assert "bug" not in error["detail"]
+
+
+def test_an_unoffered_format_is_406(api, catalogue):
+    response = api.get("/api/v1/papers/", HTTP_ACCEPT="image/png")
+    assert error_of(response, 406)["code"] == "not_acceptable"
+
+
+def test_head_answers_like_get_without_a_body(api, catalogue):
+    response = api.head("/api/v1/papers/")
+    assert response.status_code == 200
+    assert response["ETag"] == api.get("/api/v1/papers/")["ETag"]
+    assert response.content == b""
+
+
+def test_the_browsable_api_still_works_for_people(api, staff_api, catalogue):
+    for client in (api, staff_api):
+        response = client.get("/api/v1/papers/", HTTP_ACCEPT="text/html")
+        assert response.status_code == 200
+        assert b"Attention Is All You Need" in response.content

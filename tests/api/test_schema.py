@@ -27,7 +27,7 @@ CHECKS = [
     response_headers_conformance,
     response_schema_conformance,
 ]
-EXAMPLES_PER_OPERATION = 30
+EXAMPLES_PER_OPERATION = 25
 MINIMUM_REQUESTS = 1000
 
 

@@ -326,3 +326,22 @@ def test_pages_neither_overlap_nor_skip(api, many_items):
         seen += [paper["slug"] for paper in body["results"]]
         url = body["next"]
     assert len(seen) == len(set(seen)) == 105
+
+
+def test_the_fast_read_path_answers_what_drf_would(catalogue):
+    from rest_framework import serializers as drf_serializers
+
+    from resources.api.serializers import PaperDetailSerializer
+
+    class PlainDRF(drf_serializers.ModelSerializer):
+        topics = drf_serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+        cites = drf_serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+        authors = drf_serializers.ListField(child=drf_serializers.CharField())
+
+        class Meta:
+            model = models.Paper
+            fields = PaperDetailSerializer.Meta.fields
+
+    paper = catalogue["paper"]
+    paper.cites.add(factories.PaperFactory())
+    assert PaperDetailSerializer(paper).data == PlainDRF(paper).data
