@@ -19,6 +19,7 @@ app_name = "api"
 
 API_URLCONFS = [
     "resources.api.urls",
+    "tutorials.api.urls",
 ]
 
 

@@ -258,6 +258,9 @@ SPECTACULAR_SETTINGS = {
         "ConferenceKindEnum": "resources.models.ConferenceSeries.Kind",
         "DeadlineKindEnum": "resources.models.Deadline.Kind",
         "CommunityKindEnum": "resources.models.Community.Kind",
+        # A run's status (queued … cancelled) is not the catalogue's draft/published one.
+        "StatusEnum": "resources.models.Status",
+        "RunStatusEnum": "tutorials.models.TrainingRun.Status",
     },
 }
 

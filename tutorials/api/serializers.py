@@ -1,0 +1,206 @@
+"""What the runs API reads and writes; every field is listed, and everything a run records is read-only.
+
+A client writes only what a launch needs (demo, parameters, tutorial, public or not); ids, owner,
+status, progress, metrics and timestamps come from the worker. Values a diverging training may
+record as NaN or infinity are sent as null, since JSON has no spelling for them.
+"""
+
+import math
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from tutorials import services
+from tutorials.models import TrainingRun
+
+
+def finite(value):
+    """``value`` with every NaN or infinite float replaced by None, at any depth."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [finite(item) for item in value]
+    return value
+
+
+class _RecordedJSON(serializers.JSONField):
+    def to_representation(self, value):
+        return finite(value)
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {"type": "number", "nullable": True},
+        "description": (
+            "Metric name → value: val_accuracy, val_loss, train_loss (for tiny_gpt the accuracy "
+            "is of the next character)."
+        ),
+    }
+)
+class MetricsField(_RecordedJSON):
+    pass
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "object", "additionalProperties": {"type": "number", "nullable": True}},
+        "description": (
+            "One point per reported step: step, epoch, loss (that batch's), and the evaluation "
+            "metrics on the steps after which the demo evaluated. Long runs keep every point of "
+            "the newer half and every other point of the older half."
+        ),
+    }
+)
+class MetricSeriesField(_RecordedJSON):
+    pass
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {"step": {"type": "integer"}, "text": {"type": "string"}},
+        },
+        "description": "tiny_gpt: the latest text samples, each with the step that wrote it.",
+    }
+)
+class SamplesField(_RecordedJSON):
+    pass
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": True,
+        "description": (
+            "What the demo leaves at the end: mlp_digits a confusion matrix and per-digit accuracy, "
+            "bert_finetune predictions on held-out sentences, tiny_gpt text samples; each with "
+            "its per-epoch history."
+        ),
+    }
+)
+class ResultsField(_RecordedJSON):
+    pass
+
+
+@extend_schema_field({"type": "object", "additionalProperties": True})
+class ParamsField(serializers.JSONField):
+    pass
+
+
+class RunSerializer(serializers.ModelSerializer):
+    """A run in a list: who, what, how far; the metric series and results are on its own page."""
+
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:run-detail", lookup_field="pk", lookup_url_kwarg="id", help_text="This run in the API."
+    )
+    page_url = serializers.SerializerMethodField(help_text="The run's page on the site, with its live chart.")
+    owner = serializers.CharField(source="owner.username", read_only=True, help_text="Who launched it.")
+    tutorial = serializers.SlugRelatedField(
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text="The tutorial it was launched from; null when launched without one.",
+    )
+    final_metrics = MetricsField(read_only=True)
+
+    class Meta:
+        model = TrainingRun
+        fields = [
+            "id",
+            "url",
+            "page_url",
+            "demo",
+            "tutorial",
+            "owner",
+            "is_public",
+            "status",
+            "progress",
+            "device",
+            "final_metrics",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_page_url(self, run) -> str:
+        return self._absolute(reverse("tutorials:run-detail", args=[run.pk]))
+
+    def _absolute(self, path: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class RunDetailSerializer(RunSerializer):
+    """One run with everything it recorded: parameters, progress, metric series, results, timings."""
+
+    params = ParamsField(read_only=True, help_text="The validated parameters the run uses, every one.")
+    metrics = MetricSeriesField(read_only=True)
+    samples = SamplesField(read_only=True)
+    results = ResultsField(read_only=True)
+    duration_seconds = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="From start to finish; null until it has finished."
+    )
+    share_url = serializers.SerializerMethodField(
+        help_text="The owner only: a link that shows this run to anyone who has it, even when private."
+    )
+
+    class Meta(RunSerializer.Meta):
+        fields = [
+            *RunSerializer.Meta.fields,
+            "params",
+            "step",
+            "total_steps",
+            "epoch",
+            "metrics",
+            "samples",
+            "results",
+            "error",
+            "cancel_requested",
+            "attempts",
+            "heartbeat_at",
+            "duration_seconds",
+            "share_url",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_share_url(self, run) -> str | None:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or run.owner_id != user.pk:
+            return None
+        return self._absolute(reverse("tutorials:run-shared", args=[run.share_token]))
+
+
+class LaunchSerializer(serializers.Serializer):
+    """The body of a launch: a demo (or a tutorial that offers one) and its parameters."""
+
+    demo = serializers.ChoiceField(
+        choices=services.demo_names(),
+        required=False,
+        help_text="The demo to train; may be left out when `tutorial` names one that offers a demo.",
+    )
+    params = serializers.DictField(
+        required=False,
+        default=dict,
+        help_text=(
+            "Hyperparameters by name; those left out take the tutorial's defaults, then the demo's. "
+            "Out-of-bounds or unknown names are 400 with a message per parameter under `params`."
+        ),
+    )
+    tutorial = serializers.SlugField(
+        required=False, max_length=120, help_text="Slug of a published tutorial to launch its demo from."
+    )
+    is_public = serializers.BooleanField(
+        required=False, default=False, help_text="Show the run to everyone and on the demo's leaderboard."
+    )

@@ -1,0 +1,10 @@
+"""The runs API's routes; portal/api_urls.py mounts them under /api/v1/."""
+
+from rest_framework.routers import SimpleRouter
+
+from tutorials.api.views import RunViewSet
+
+router = SimpleRouter()
+router.register("runs", RunViewSet, basename="run")
+
+urlpatterns = router.urls
