@@ -1,47 +1,48 @@
 """One search box across every type of the catalogue.
 
 PostgreSQL: the stored ``search_vector`` (kept by a trigger, GIN-indexed) matched with a
-websearch query and ranked by ``ts_rank``, plus trigram word similarity on the titles so that a
-typo ("atention") still finds the item; matches highlighted by ``ts_headline``. A query with
-Chinese characters also matches the titles and the Chinese descriptions with ILIKE, because no
-built-in text-search configuration segments Chinese (trigram indexes keep that quick).
+websearch query and ranked by ``ts_rank`` (title words weigh most); matches highlighted by
+``ts_headline``. When nothing matches, each word is corrected to the nearest word of the titles'
+vocabulary by trigram similarity ("atention" → "attention", ``SearchWord``) and the search runs
+again. A query with Chinese characters also matches the titles and the Chinese descriptions with
+ILIKE, because no built-in text-search configuration segments Chinese (trigram indexes keep that
+quick).
 
 Elsewhere (SQLite), or with ``backend="icontains"``: every word must occur, case-insensitively,
 in one of the searched fields; title matches come first; highlights are made in Python.
 
 Highlights are always escaped first and marked afterwards, so text from the catalogue can never
-inject markup. A search runs two queries per type (count and page) plus one for topics.
+inject markup. Counting stops at COUNT_LIMIT matches per type. A search runs two queries per type
+(count and page) and one for topics; a corrected search, up to five more and the same again.
 """
 
 import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.postgres.search import (
-    SearchHeadline,
-    SearchQuery,
-    SearchRank,
-    TrigramWordSimilarity,
-)
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramSimilarity
 from django.db import connection
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce, Greatest, NullIf
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from resources import selectors
-from resources.models import Book, Community, ConferenceSeries, Course, Paper, Topic
+from resources.models import Book, Community, ConferenceSeries, Course, Paper, SearchWord, Topic
 
 MAX_QUERY_LENGTH = 200
 GROUP_LIMIT = 5
+#: Counting stops past this many matches of one type ("1000+"); pages reach that far.
+COUNT_LIMIT = 1000
 SNIPPET_CHARS = 240
 # Private-use characters: ts_headline wraps matches in these; they are turned into <mark> only
 # after the text around them has been escaped.
 MARK_START, MARK_STOP = "\ue000", "\ue001"
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 _MARKED = re.compile(f"{MARK_START}(.*?){MARK_STOP}", re.DOTALL)
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ class Group:
     label: object
     count: int
     hits: list[Hit] = field(default_factory=list)
+    capped: bool = False  # more than COUNT_LIMIT matches; count is COUNT_LIMIT
 
 
 @dataclass
@@ -125,6 +127,11 @@ class Results:
     backend: str
     groups: list[Group]
     topics: list[Topic]
+    corrected_from: str = ""
+
+    @property
+    def capped(self) -> bool:
+        return any(g.capped for g in self.groups)
 
     @property
     def total(self) -> int:
@@ -216,21 +223,17 @@ def _snippet_text(item, search_type: SearchType, words: list[str]) -> str:
 # --- the two backends ----------------------------------------------------------------------------
 
 
-def _postgres(search_type: SearchType, query: str) -> QuerySet:
+def _postgres(search_type: SearchType, query: str) -> tuple[Q, object]:
     ts_query = SearchQuery(query, config="english", search_type="websearch")
     matches = Q(search_vector=ts_query)
-    for title in search_type.titles:
-        matches |= Q(**{f"{title}__trigram_word_similar": query})
-    similarities = [TrigramWordSimilarity(query, title) for title in search_type.titles]
-    similarity = Greatest(*similarities) if len(similarities) > 1 else similarities[0]
-    score = SearchRank(F("search_vector"), ts_query) + similarity
+    score = SearchRank(F("search_vector"), ts_query)
     if has_cjk(query):
         chinese = Q(description_zh__icontains=query)
         for title in search_type.titles:
             chinese |= Q(**{f"{title}__icontains": query})
         matches |= chinese
         score = score + Case(When(chinese, then=Value(0.5)), default=Value(0.0), output_field=FloatField())
-    return search_type.queryset().filter(matches).annotate(score=score)
+    return matches, score
 
 
 def _postgres_page(search_type: SearchType, queryset: QuerySet, query: str, words: list[str]) -> list[Hit]:
@@ -245,17 +248,17 @@ def _postgres_page(search_type: SearchType, queryset: QuerySet, query: str, word
             _snippet_expression(search_type), ts_query, max_words=40, min_words=20, **marks
         ),
     )
-    hits = []
-    for item in queryset:
-        title = render_marked(item.title_headline)
-        if MARK_START not in item.title_headline:
-            # A typo matched by trigram only: ts_headline has nothing to mark; mark what is similar.
-            title = highlight(getattr(item, search_type.titles[0]), words)
-        hits.append(Hit(item, title, render_marked(item.snippet_headline, SNIPPET_CHARS + 40)))
-    return hits
+    return [
+        Hit(
+            item,
+            render_marked(item.title_headline),
+            render_marked(item.snippet_headline, SNIPPET_CHARS + 40),
+        )
+        for item in queryset
+    ]
 
 
-def _icontains(search_type: SearchType, query: str) -> QuerySet:
+def _icontains(search_type: SearchType, query: str) -> tuple[Q, object]:
     words = terms(query) or [query]
     matches = Q()
     for word in words:
@@ -272,7 +275,7 @@ def _icontains(search_type: SearchType, query: str) -> QuerySet:
         default=Value(0.0),
         output_field=FloatField(),
     )
-    return search_type.queryset().filter(matches).annotate(score=score)
+    return matches, score
 
 
 def _python_hits(search_type: SearchType, queryset: QuerySet, words: list[str]) -> list[Hit]:
@@ -288,9 +291,20 @@ def _python_hits(search_type: SearchType, queryset: QuerySet, words: list[str]) 
 
 def matching(search_type: SearchType, query: str, backend: str | None = None) -> QuerySet:
     """The published items of one type that match, best first (``score`` annotated)."""
-    backend = backend or default_backend()
-    queryset = _postgres(search_type, query) if backend == "postgres" else _icontains(search_type, query)
-    return queryset.order_by(F("score").desc(), "pk")
+    matches, score = _backend(backend)(search_type, query)
+    return search_type.queryset().filter(matches).annotate(score=score).order_by(F("score").desc(), "pk")
+
+
+def count_matches(search_type: SearchType, query: str, backend: str | None = None) -> int:
+    """How many items match, counted up to COUNT_LIMIT + 1: counting stops there, so a very
+    common word costs no more than a rare one."""
+    matches, _score = _backend(backend)(search_type, query)
+    found = search_type.model.objects.published().filter(matches).order_by().values("pk")
+    return found[: COUNT_LIMIT + 1].count()
+
+
+def _backend(backend: str | None):
+    return _postgres if (backend or default_backend()) == "postgres" else _icontains
 
 
 def _hits(search_type: SearchType, page: QuerySet, query: str, words: list[str], backend: str) -> list[Hit]:
@@ -299,39 +313,72 @@ def _hits(search_type: SearchType, page: QuerySet, query: str, words: list[str],
     return _python_hits(search_type, page, words)
 
 
+def _group(search_type: SearchType, query: str, backend: str, limit: int, page: int = 1) -> tuple[Group, int]:
+    count = count_matches(search_type, query, backend)
+    shown = min(count, COUNT_LIMIT)
+    page = min(max(page, 1), max(1, -(-shown // limit)))
+    offset = (page - 1) * limit
+    hits = []
+    if count:
+        ranked = matching(search_type, query, backend)[offset : offset + limit]
+        hits = _hits(search_type, ranked, query, terms(query), backend)
+    return Group(search_type.key, search_type.label, shown, hits, capped=count > COUNT_LIMIT), page
+
+
+def correct(query: str) -> str:
+    """The query with each mistyped word replaced by the nearest word of the titles' vocabulary
+    (PostgreSQL; one query per word, at most five words)."""
+    replacements = {}
+    for word in list(dict.fromkeys(w.lower() for w in _LATIN_WORD.findall(query)))[:5]:
+        if len(word) < 3:
+            continue
+        nearest = (
+            SearchWord.objects.filter(word__trigram_similar=word)
+            .annotate(similarity=TrigramSimilarity("word", word))
+            .order_by("-similarity", "word")
+            .values_list("word", flat=True)
+            .first()
+        )
+        if nearest and nearest != word:
+            replacements[word] = nearest
+    return _LATIN_WORD.sub(lambda m: replacements.get(m.group(0).lower(), m.group(0)), query)
+
+
+def _corrected(query: str, backend: str, found: bool) -> str | None:
+    """A corrected query when nothing was found on PostgreSQL, else None."""
+    if found or backend != "postgres" or has_cjk(query):
+        return None
+    fixed = correct(query)
+    return fixed if fixed != query else None
+
+
 def search(raw_query: str, *, limit: int = GROUP_LIMIT, backend: str | None = None) -> Results:
     """Search every type: for each, the number of matches and the best ``limit`` of them; and the
-    topics whose name matches."""
+    topics whose name matches. When nothing matches, a corrected query is tried (``corrected_from``)."""
     backend = backend or default_backend()
-    query = clean_query(raw_query)
-    words = terms(query)
-    groups = []
-    for search_type in TYPES:
-        queryset = matching(search_type, query, backend)
-        count = queryset.count()
-        hits = _hits(search_type, queryset[:limit], query, words, backend) if count else []
-        groups.append(Group(search_type.key, search_type.label, count, hits))
+    query = original = clean_query(raw_query)
+    groups = [_group(search_type, query, backend, limit)[0] for search_type in TYPES]
+    fixed = _corrected(query, backend, any(g.count for g in groups))
+    if fixed:
+        query = fixed
+        groups = [_group(search_type, query, backend, limit)[0] for search_type in TYPES]
     topic_match = Q(name_en__icontains=query) | Q(name_zh__icontains=query)
     found_topics = list(selectors.topics().filter(topic_match)[:20])
-    return Results(query, backend, groups, found_topics)
+    return Results(query, backend, groups, found_topics, corrected_from=original if fixed else "")
 
 
 def search_one_type(
     raw_query: str, key: str, *, page: int = 1, per_page: int = 20, backend: str | None = None
-) -> tuple[Group, int, int]:
-    """One page of the matches of one type: (group, page number, number of pages); a page past
-    the end gives the last one."""
+) -> tuple[Results, int, int]:
+    """One page of the matches of one type: (results with one group, page number, number of
+    pages); a page past the end gives the last one."""
     backend = backend or default_backend()
-    query = clean_query(raw_query)
+    query = original = clean_query(raw_query)
     search_type = TYPES_BY_KEY[key]
-    queryset = matching(search_type, query, backend)
-    count = queryset.count()
-    num_pages = max(1, -(-count // per_page))
-    page = min(max(page, 1), num_pages)
-    offset = (page - 1) * per_page
-    hits = (
-        _hits(search_type, queryset[offset : offset + per_page], query, terms(query), backend)
-        if count
-        else []
-    )
-    return Group(search_type.key, search_type.label, count, hits), page, num_pages
+    group, page = _group(search_type, query, backend, per_page, page)
+    fixed = _corrected(query, backend, bool(group.count))
+    if fixed:
+        query = fixed
+        group, page = _group(search_type, query, backend, per_page, page)
+    results = Results(query, backend, [group], [], corrected_from=original if fixed else "")
+    return results, page, max(1, -(-group.count // per_page))

@@ -132,12 +132,11 @@ def search_page(request):
                 messages.append(problem)
             raw_page = request.GET.get("page", "1")
             wanted = int(raw_page) if raw_page.isdigit() and int(raw_page) > 0 else 1
-            group, number, num_pages = search.search_one_type(query, only, page=wanted, per_page=size)
+            results, number, num_pages = search.search_one_type(query, only, page=wanted, per_page=size)
             if number != wanted:
                 messages.append(
                     gettext("There is no page %(n)s; showing page %(m)s.") % {"n": raw_page, "m": number}
                 )
-            results = search.Results(query, search.default_backend(), [group], [])
             context.update(
                 page_number=number,
                 num_pages=num_pages,
@@ -147,9 +146,9 @@ def search_page(request):
         else:
             results = search.search(query)
         for group in results.groups:
-            group.href = _query({"q": query}, type=group.key)
+            group.href = _query({"q": results.query}, type=group.key)
         context["results"] = results
-        context["everything_href"] = _query({"q": query})
+        context["everything_href"] = _query({"q": results.query})
     return render(request, "resources/search.html", context)
 
 

@@ -169,11 +169,34 @@ def test_postgres_vector_follows_bulk_writes(on_postgres, db):
     assert titles(groups(search.search("gating"))["papers"]) == ["Sparse Gating Networks"]
 
 
-def test_postgres_tolerates_a_typo(on_postgres, items):
+def test_postgres_corrects_a_typo_from_the_titles_vocabulary(on_postgres, client, items):
     results = search.search("atention")
+    assert results.corrected_from == "atention" and results.query == "attention"
     assert titles(groups(results)["papers"])[0] == "Attention Is All You Need"
     assert titles(groups(search.search("NeurIPSS"))["conferences"]) == ["NeurIPS"]
-    assert titles(groups(search.search("transfomers"))["courses"]) == ["Transformers from scratch"]
+    assert titles(groups(search.search("transfomers from scrach"))["courses"]) == [
+        "Transformers from scratch"
+    ]
+    html = client.get("/search/?q=atention").content.decode()
+    assert "Nothing matched “atention”; showing results for “attention”." in html
+    assert "<mark>Attention</mark> Is All You Need" in html
+
+
+def test_postgres_vocabulary_holds_published_titles_only(on_postgres, items):
+    from resources.models import SearchWord
+
+    words = set(SearchWord.objects.values_list("word", flat=True))
+    assert {"attention", "residual", "neurips", "scratch"} <= words
+    assert "draft" not in words  # "Attention draft" is not published
+    assert not search.search("drafr").groups[0].hits
+
+
+def test_postgres_counts_stop_at_the_limit(on_postgres, items, monkeypatch):
+    monkeypatch.setattr(search, "COUNT_LIMIT", 1)
+    results = search.search("attention")
+    papers = groups(results)["papers"]
+    assert papers.capped and papers.count == 1  # "1+"; the best hits are still shown
+    assert results.capped
 
 
 def test_postgres_stems_words(on_postgres, items):
