@@ -148,6 +148,8 @@ class CatalogueViewSet(ApiViewMixin, viewsets.ModelViewSet):
             etag, last_modified = fingerprint
             not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
             if not_modified is not None:
+                not_modified["ETag"] = etag
+                patch_cache_control(not_modified, no_cache=True)
                 return not_modified
         if _format_of(request) in INSTANCE_FORMATS:
             response = self.list_instances(queryset)

@@ -18,6 +18,7 @@ def test_an_unchanged_list_answers_304_after_one_query(api, catalogue, django_as
         again = api.get("/api/v1/papers/", {"topic": "transformers"}, HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
     assert again.content == b""
+    assert again["ETag"] == first["ETag"]
 
 
 def test_the_list_etag_changes_with_an_edit_a_new_item_a_deletion_and_the_query(api, catalogue):
