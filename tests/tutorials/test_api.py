@@ -358,3 +358,13 @@ def test_the_list_runs_the_same_queries_for_5_and_50_runs(owner, other, signed_i
         with django_assert_num_queries(3 if signed_in else 2):
             response = client.get(RUNS, {"page_size": 100})
         assert response.status_code == 200 and response.json()["count"] > 0
+
+
+def test_other_refusals_keep_the_common_error_body(owner_api):
+    assert error_of(APIClient().get(RUNS, HTTP_ACCEPT="text/csv"))["status"] == 406
+    bad_token = APIClient()
+    bad_token.credentials(HTTP_AUTHORIZATION="Token not-a-token")
+    assert error_of(bad_token.get(RUNS))["status"] == 401
+    form = owner_api.post(RUNS, "demo=mlp_digits", content_type="application/x-www-form-urlencoded")
+    assert error_of(form)["status"] == 415
+    assert not TrainingRun.objects.exists()

@@ -34,10 +34,12 @@ LIST_DEFERRED = ("params", "metrics", "samples", "results", "error")
 
 _ERROR_DESCRIPTIONS = {
     400: "Invalid fields or query parameters; `error.fields` says which (parameters under `params`).",
-    401: "Not signed in (send `Authorization: Token <key>`, or use a session).",
+    401: "Missing or invalid credentials (send `Authorization: Token <key>`, or use a session).",
     403: "A session request without its CSRF token.",
     404: "No such run, or another user's private run.",
+    406: "None of the formats in `Accept` is offered here (JSON, or the browsable API).",
     409: "The run has already finished.",
+    415: "The body is not JSON.",
     429: "Too many requests; `Retry-After` says how many seconds to wait.",
     503: "The training service cannot take runs now (queue full or broker unreachable); no run was created.",
 }
@@ -108,12 +110,15 @@ class RunFilter(django_filters.FilterSet):
     list=extend_schema(
         summary="List public runs and your own",
         description="Newest first. `?mine=1` keeps only your own runs, private and public.",
-        responses={200: RunSerializer(many=True), **_errors(400, 404, 429, e404="No such page of results.")},
+        responses={
+            200: RunSerializer(many=True),
+            **_errors(400, 401, 404, 406, 429, e404="No such page of results."),
+        },
     ),
     retrieve=extend_schema(
         summary="One run: status, progress, metric series, results",
         description="Poll this while a run trains; `progress` goes from 0 to 1.",
-        responses={200: RunDetailSerializer, **_errors(404, 429)},
+        responses={200: RunDetailSerializer, **_errors(401, 404, 406, 429)},
     ),
     create=extend_schema(
         summary="Launch a demo training",
@@ -122,7 +127,7 @@ class RunFilter(django_filters.FilterSet):
             "demo's bounds; the fair-use limits and the `launch` rate apply."
         ),
         request=LaunchSerializer,
-        responses={201: RunDetailSerializer, **_errors(400, 401, 403, 429, 503, e429=_LAUNCH_429)},
+        responses={201: RunDetailSerializer, **_errors(400, 401, 403, 406, 415, 429, 503, e429=_LAUNCH_429)},
     ),
     cancel=extend_schema(
         summary="Cancel one of your runs",
@@ -130,7 +135,7 @@ class RunFilter(django_filters.FilterSet):
             "A queued run is cancelled at once; a running one stops at its next check, within seconds."
         ),
         request=None,
-        responses={200: RunDetailSerializer, **_errors(401, 403, 404, 409, 429)},
+        responses={200: RunDetailSerializer, **_errors(401, 403, 404, 406, 409, 429)},
     ),
 )
 class RunViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
