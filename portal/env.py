@@ -111,12 +111,14 @@ def get_broker(name: str, default_folder: Path) -> tuple[str, dict]:
     parts = urlsplit(raw)
     if parts.scheme == "filesystem":
         folder = Path(parts.path) if parts.path not in {"", "/"} else default_folder
-        for sub in ("queue", "processed"):
+        for sub in ("queue", "processed", "control"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
         options = {
             "data_folder_in": str(folder / "queue"),
             "data_folder_out": str(folder / "queue"),
             "processed_folder": str(folder / "processed"),
+            # Fanout exchanges (worker pings, remote control); kombu's default is ./control.
+            "control_folder": str(folder / "control"),
             "store_processed": False,
         }
         return "filesystem://", options
