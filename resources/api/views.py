@@ -44,19 +44,28 @@ ERROR = serializers.ErrorSerializer
 ETAG_VERSION = "1"
 
 
-def _errors(*codes: int) -> dict:
-    descriptions = {
-        400: "Invalid query parameters or fields; `error.fields` says which.",
-        401: "Missing or invalid credentials (send `Authorization: Token <key>`).",
-        403: "Signed in without the permission this needs.",
-        404: "No such item (or page).",
-        406: "None of the formats in `Accept` (or `format`) is offered here.",
-        409: "A concurrent write took the same unique value.",
-        415: "The body is not JSON.",
-        429: "Too many requests; `Retry-After` says how many seconds to wait.",
-    }
+ERROR_DESCRIPTIONS = {
+    400: "Invalid query parameters or fields; `error.fields` says which.",
+    401: "Missing or invalid credentials (send `Authorization: Token <key>`).",
+    403: "Signed in without the permission this needs.",
+    404: "No such item (or page).",
+    406: "None of the formats in `Accept` (or `format`) is offered here.",
+    409: "A concurrent write took the same unique value.",
+    415: "The body is not JSON.",
+    429: "Too many requests; `Retry-After` says how many seconds to wait.",
+}
+
+
+def error_responses(*codes: int, **descriptions: str) -> dict:
+    """Error responses for ``extend_schema(responses=...)``, all in the common body.
+
+    ``error_responses(400, 404, e404="No such run.")`` overrides one code's description.
+    """
     return {
-        (code, "application/json"): OpenApiResponse(ERROR, description=descriptions[code]) for code in codes
+        (code, "application/json"): OpenApiResponse(
+            ERROR, description=descriptions.get(f"e{code}", ERROR_DESCRIPTIONS.get(code, ""))
+        )
+        for code in codes
     }
 
 
@@ -272,30 +281,30 @@ def catalogue_schema(
         list=extend_schema(
             summary=f"List published {plural}",
             parameters=_format_parameter(formats),
-            responses={**_ok(200, serializer(many=True), formats), **_errors(*READ_ERRORS)},
+            responses={**_ok(200, serializer(many=True), formats), **error_responses(*READ_ERRORS)},
         ),
         retrieve=extend_schema(
             summary=f"One published {singular}",
             parameters=_format_parameter(formats),
-            responses={**_ok(200, detail_serializer, formats), **_errors(*READ_ERRORS)},
+            responses={**_ok(200, detail_serializer, formats), **error_responses(*READ_ERRORS)},
         ),
         create=extend_schema(
             summary=f"Create a {singular} (as a draft; curators publish it)",
             request=detail_serializer,
-            responses={**_ok(201, detail_serializer, ()), **_errors(*WRITE_ERRORS)},
+            responses={**_ok(201, detail_serializer, ()), **error_responses(*WRITE_ERRORS)},
         ),
         update=extend_schema(
             summary=f"Replace a {singular}",
             request=detail_serializer,
-            responses={**_ok(200, detail_serializer, ()), **_errors(*WRITE_ERRORS)},
+            responses={**_ok(200, detail_serializer, ()), **error_responses(*WRITE_ERRORS)},
         ),
         partial_update=extend_schema(
             summary=f"Change some fields of a {singular}",
             request=detail_serializer,
-            responses={**_ok(200, detail_serializer, ()), **_errors(*WRITE_ERRORS)},
+            responses={**_ok(200, detail_serializer, ()), **error_responses(*WRITE_ERRORS)},
         ),
         destroy=extend_schema(
-            summary=f"Delete a {singular}", responses={204: None, **_errors(*WRITE_ERRORS)}
+            summary=f"Delete a {singular}", responses={204: None, **error_responses(*WRITE_ERRORS)}
         ),
     )
 
@@ -503,7 +512,10 @@ class SearchView(ApiViewMixin, APIView):
         operation_id="search",
         summary="Search the whole catalogue",
         parameters=[SearchQuerySerializer, *_format_parameter(("json", "csv"))],
-        responses={**_ok(200, serializers.SearchResponseSerializer, ("csv",)), **_errors(400, 401, 406, 429)},
+        responses={
+            **_ok(200, serializers.SearchResponseSerializer, ("csv",)),
+            **error_responses(400, 401, 406, 429),
+        },
     )
     def get(self, request):
         params = SearchQuerySerializer(data=request.query_params)
