@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as rest_filters
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
@@ -20,9 +20,8 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
 from resources.api.pagination import ApiPagination
-from resources.api.serializers import ErrorSerializer
 from resources.api.throttling import LaunchThrottle
-from resources.api.views import JSON_RENDERERS, ApiViewMixin
+from resources.api.views import JSON_RENDERERS, ApiViewMixin, error_responses
 from tutorials import services
 from tutorials.api.serializers import LaunchSerializer, RunDetailSerializer, RunSerializer
 from tutorials.models import TrainingRun, Tutorial
@@ -32,16 +31,17 @@ RETRY_AFTER = {"limit": 60, "busy": 60, "broker": 30}
 #: What a list leaves out: the bulky parts that only a run's own page shows.
 LIST_DEFERRED = ("params", "metrics", "samples", "results", "error")
 
-_ERROR_DESCRIPTIONS = {
-    400: "Invalid fields or query parameters; `error.fields` says which (parameters under `params`).",
-    401: "Missing or invalid credentials (send `Authorization: Token <key>`, or use a session).",
-    403: "A session request without its CSRF token.",
-    404: "No such run, or another user's private run.",
-    406: "None of the formats in `Accept` is offered here (JSON, or the browsable API).",
-    409: "The run has already finished.",
-    415: "The body is not JSON.",
-    429: "Too many requests; `Retry-After` says how many seconds to wait.",
-    503: "The training service cannot take runs now (queue full or broker unreachable); no run was created.",
+#: What the common error responses mean for runs (the others keep the catalogue's descriptions).
+RUN_ERROR_DESCRIPTIONS = {
+    "e400": "Invalid fields or query parameters; `error.fields` says which (parameters under `params`).",
+    "e401": "Missing or invalid credentials (send `Authorization: Token <key>`, or use a session).",
+    "e403": "A session request without its CSRF token.",
+    "e404": "No such run, or another user's private run.",
+    "e406": "None of the formats in `Accept` is offered here (JSON, or the browsable API).",
+    "e409": "The run has already finished.",
+    "e503": (
+        "The training service cannot take runs now (queue full or broker unreachable); no run was created."
+    ),
 }
 _LAUNCH_429 = (
     "Too many launches: the `launch` rate, or the fair-use limits on runs at once and per hour. "
@@ -50,13 +50,7 @@ _LAUNCH_429 = (
 
 
 def _errors(*codes: int, **descriptions: str) -> dict:
-    """Error responses in the common body; ``e429="..."`` replaces the standard description."""
-    return {
-        (code, "application/json"): OpenApiResponse(
-            ErrorSerializer, description=descriptions.get(f"e{code}", _ERROR_DESCRIPTIONS[code])
-        )
-        for code in codes
-    }
+    return error_responses(*codes, **{**RUN_ERROR_DESCRIPTIONS, **descriptions})
 
 
 class LaunchUnavailable(exceptions.APIException):
