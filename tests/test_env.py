@@ -101,3 +101,20 @@ def test_start_with_malformed_variable_names_it():
     result = _start({"DEBUG": "1", "CONN_MAX_AGE": "forever"})
     assert result.returncode != 0
     assert "CONN_MAX_AGE='forever' is not a whole number" in result.stderr
+
+
+def test_deploy_check_is_clean_with_production_like_variables():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_SETTINGS_MODULE"}},
+            "SECRET_KEY": "a-production-like-secret-key-" + "x7Qp2LmZ9vRt4Kw8" * 3,
+            "ALLOWED_HOSTS": "portal.example.org",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
