@@ -108,7 +108,11 @@ def test_deploy_check_is_clean_with_production_like_variables():
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env={
-            **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_SETTINGS_MODULE"}},
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if k not in {"DEBUG", "DJANGO_SETTINGS_MODULE", "SECURE_SSL_REDIRECT", "SECRET_KEY"}
+            },
             "SECRET_KEY": "a-production-like-secret-key-" + "x7Qp2LmZ9vRt4Kw8" * 3,
             "ALLOWED_HOSTS": "portal.example.org",
         },
