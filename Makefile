@@ -23,6 +23,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
 run: $(VENV)/.runtime
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(PY) manage.py load_catalogue
+	DEBUG=$${DEBUG:-1} $(PY) manage.py load_tutorials
 	DEBUG=$${DEBUG:-1} $(PY) manage.py serve
 
 ## test: the whole suite (unit, integration, services, browser).

@@ -68,6 +68,9 @@ def _build() -> MarkdownIt:
     md.add_render_rule(
         "math_inline", lambda self, tokens, idx, options, env: _math(tokens[idx].content, False)
     )
+    md.add_render_rule(
+        "math_inline_double", lambda self, tokens, idx, options, env: _math(tokens[idx].content, True)
+    )
     md.add_render_rule("math_block", lambda self, tokens, idx, options, env: _math(tokens[idx].content, True))
     md.add_render_rule(
         "math_block_label", lambda self, tokens, idx, options, env: _math(tokens[idx].content, True)

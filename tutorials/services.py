@@ -6,6 +6,7 @@ claims a run with one conditional UPDATE, so a duplicate delivery does nothing.
 """
 
 import logging
+import math
 import time
 import traceback
 from dataclasses import dataclass
@@ -236,8 +237,8 @@ class Reporter:
         if "loss" in event or event.get("metrics"):
             point = {"step": step, "epoch": self.state["epoch"]}
             if "loss" in event:
-                point["loss"] = float(event["loss"])
-            point.update({k: float(v) for k, v in (event.get("metrics") or {}).items()})
+                point["loss"] = _finite(event["loss"])
+            point.update({k: _finite(v) for k, v in (event.get("metrics") or {}).items()})
             self.metrics.append(point)
             if len(self.metrics) > self.MAX_POINTS:
                 # Keep the curve's shape: drop every other point of the older half.
@@ -297,13 +298,13 @@ def execute_run(run_id: str, worker: str = "", task_id: str = "") -> str:
     try:
         outcome = get_demo(run.demo).train(run.params, reporter, reporter.should_stop)
     except Cancelled:
-        reporter.flush()
+        _flush_quietly(reporter)
         _finish(run.pk, Status.CANCELLED, error=_("Cancelled by its owner."))
         return Status.CANCELLED
     except Exception as exc:
         from celery.exceptions import SoftTimeLimitExceeded
 
-        reporter.flush()
+        _flush_quietly(reporter)
         if isinstance(exc, SoftTimeLimitExceeded):
             message = _("Stopped: the run went past its time limit.")
         else:
@@ -316,12 +317,36 @@ def execute_run(run_id: str, worker: str = "", task_id: str = "") -> str:
     _finish(
         run.pk,
         Status.SUCCEEDED,
-        final_metrics=outcome.get("metrics", {}),
-        results=outcome.get("results", {}),
+        final_metrics=_clean_json(outcome.get("metrics", {})),
+        results=_clean_json(outcome.get("results", {})),
         device=str(outcome.get("device", reporter.state.get("device", ""))),
         progress=1.0,
     )
     return Status.SUCCEEDED
+
+
+def _flush_quietly(reporter: Reporter) -> None:
+    """Write the last progress; a failure here must not keep the run from its end state."""
+    try:
+        reporter.flush()
+    except Exception:
+        logger.exception("run %s: could not write the last progress", reporter.run_id)
+
+
+def _finite(value) -> float | None:
+    """A float for JSON: a diverged loss (NaN, inf) is stored as null, which every database accepts."""
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _clean_json(value):
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _clean_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean_json(v) for v in value]
+    return value
 
 
 def _finish(run_id, status: str, **fields) -> None:
