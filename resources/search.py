@@ -12,17 +12,24 @@ Elsewhere (SQLite), or with ``backend="icontains"``: every word must occur, case
 in one of the searched fields; title matches come first; highlights are made in Python.
 
 Highlights are always escaped first and marked afterwards, so text from the catalogue can never
-inject markup. Counting stops at COUNT_LIMIT matches per type. A search runs two queries per type
-(count and page) and one for topics; a corrected search, up to five more and the same again.
+inject markup. Counting stops at COUNT_LIMIT matches per type. A search runs up to three queries
+per type (ranked ids, count, rows) and one for topics; a corrected search, up to five more (one
+per word) and the same again.
 """
 
 import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramSimilarity
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    TrigramSimilarity,
+)
 from django.db import connection
-from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+from django.db.models import Case, F, FloatField, Lookup, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -54,6 +61,7 @@ class SearchType:
     fields: tuple[str, ...]  # what the icontains fallback searches
     snippet_en: tuple[str, ...]  # the text shown under the title, first non-empty wins
     base: object = None
+    title_vector: str = ""  # a title with a text-search index of its own (PostgreSQL)
 
     def queryset(self) -> QuerySet:
         return self.base() if self.base else self.model.objects.published().defer("search_vector")
@@ -68,6 +76,7 @@ TYPES = [
         ("title", "authors", "venue", "arxiv_id", "abstract", "description_en", "description_zh"),
         ("description_en", "abstract"),
         lambda: Paper.objects.published().defer("search_vector").select_related("venue_edition__series"),
+        "title",
     ),
     SearchType(
         "conferences",
@@ -223,14 +232,25 @@ def _snippet_text(item, search_type: SearchType, words: list[str]) -> str:
 # --- the two backends ----------------------------------------------------------------------------
 
 
+class _ILike(Lookup):
+    lookup_name = "ilike"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} ILIKE {rhs}", (*lhs_params, *rhs_params)
+
+
 def _postgres(search_type: SearchType, query: str) -> tuple[Q, object]:
     ts_query = SearchQuery(query, config="english", search_type="websearch")
     matches = Q(search_vector=ts_query)
     score = SearchRank(F("search_vector"), ts_query)
     if has_cjk(query):
-        chinese = Q(description_zh__icontains=query)
+        # ILIKE, which the trigram indexes serve (icontains is UPPER(...) LIKE, which they do not).
+        pattern = Value("%" + re.sub(r"([\\%_])", r"\\\1", query) + "%")
+        chinese = Q(_ILike(F("description_zh"), pattern))
         for title in search_type.titles:
-            chinese |= Q(**{f"{title}__icontains": query})
+            chinese |= Q(_ILike(F(title), pattern))
         matches |= chinese
         score = score + Case(When(chinese, then=Value(0.5)), default=Value(0.0), output_field=FloatField())
     return matches, score
@@ -295,14 +315,6 @@ def matching(search_type: SearchType, query: str, backend: str | None = None) ->
     return search_type.queryset().filter(matches).annotate(score=score).order_by(F("score").desc(), "pk")
 
 
-def count_matches(search_type: SearchType, query: str, backend: str | None = None) -> int:
-    """How many items match, counted up to COUNT_LIMIT + 1: counting stops there, so a very
-    common word costs no more than a rare one."""
-    matches, _score = _backend(backend)(search_type, query)
-    found = search_type.model.objects.published().filter(matches).order_by().values("pk")
-    return found[: COUNT_LIMIT + 1].count()
-
-
 def _backend(backend: str | None):
     return _postgres if (backend or default_backend()) == "postgres" else _icontains
 
@@ -314,15 +326,43 @@ def _hits(search_type: SearchType, page: QuerySet, query: str, words: list[str],
 
 
 def _group(search_type: SearchType, query: str, backend: str, limit: int, page: int = 1) -> tuple[Group, int]:
-    count = count_matches(search_type, query, backend)
-    shown = min(count, COUNT_LIMIT)
-    page = min(max(page, 1), max(1, -(-shown // limit)))
+    """One type's matches: the count (up to COUNT_LIMIT + 1) and one page of hits.
+
+    The ranking reads ids only, so that the 13,000 matches of a common word are not carried
+    through joins as whole rows; the page's rows are read by id afterwards. On the first page, a
+    short ranking is its own count.
+    """
+    matches, score = _backend(backend)(search_type, query)
+    found = search_type.model.objects.published().filter(matches)
+    capped_count = found.order_by().values("pk")[: COUNT_LIMIT + 1]
+    ranked = found.annotate(score=score).order_by(F("score").desc(), "pk")
+    count = ids = None
+    if page > 1:
+        count = capped_count.count()
+        page = min(page, max(1, -(-min(count, COUNT_LIMIT) // limit)))
+    elif search_type.title_vector and backend == "postgres" and not has_cjk(query):
+        count = capped_count.count()
+        if count > COUNT_LIMIT:
+            # A very common word: its best hits are among the items whose title has it
+            # (migration 0007 indexes the titles); ranking those alone is several times faster.
+            ts_query = SearchQuery(query, config="english", search_type="websearch")
+            in_title = ranked.annotate(title_vector=SearchVector(search_type.title_vector, config="english"))
+            ids = list(in_title.filter(title_vector=ts_query).values_list("pk", flat=True)[:limit])
+            ids = ids if len(ids) == limit else None
     offset = (page - 1) * limit
+    if ids is None:
+        ids = list(ranked.values_list("pk", flat=True)[offset : offset + limit])
+    if count is None:
+        count = len(ids) if len(ids) < limit else capped_count.count()
     hits = []
-    if count:
-        ranked = matching(search_type, query, backend)[offset : offset + limit]
-        hits = _hits(search_type, ranked, query, terms(query), backend)
-    return Group(search_type.key, search_type.label, shown, hits, capped=count > COUNT_LIMIT), page
+    if ids:
+        rows = search_type.queryset().filter(pk__in=ids)
+        by_id = {hit.item.pk: hit for hit in _hits(search_type, rows, query, terms(query), backend)}
+        hits = [by_id[pk] for pk in ids if pk in by_id]
+    group = Group(
+        search_type.key, search_type.label, min(count, COUNT_LIMIT), hits, capped=count > COUNT_LIMIT
+    )
+    return group, page
 
 
 def correct(query: str) -> str:

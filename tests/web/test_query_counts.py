@@ -50,12 +50,11 @@ PAGES = {
     # topic with parent; children; the topic counts (5); first conferences, papers, books,
     # courses, communities and tutorials on it
     "topic": ("/topics/topic-0/", 13),
-    # SQLite: count and page for each of papers, books, courses, communities (no conference
-    # matches, so no page query for them); count of conferences; topics
-    # PostgreSQL: the same shape
-    "search": ("/search/?q=attention", 10),
-    # count; the page
-    "search one type": ("/search/?q=attention&type=papers&page=2", 2),
+    # for each of papers, books, courses and communities: the ranked ids of the first page, the
+    # capped count, the page's rows (no conference matches: its ranking query only); topics
+    "search": ("/search/?q=attention", 14),
+    # page 2 asked for: the capped count, the ranked ids of the page, its rows
+    "search one type": ("/search/?q=attention&type=papers&page=2", 3),
     # topics (filter check); the papers with their venue
     "papers.bib": ("/papers.bib?topic=topic-0", 2),
     # count; the page of the sitemap

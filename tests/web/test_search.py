@@ -224,6 +224,17 @@ def test_postgres_chinese_query(on_postgres, items):
     assert "<mark>注意力机制</mark>" in str(groups(results)["papers"].hits[0].snippet_html)
 
 
+def test_postgres_very_common_word_ranks_the_title_matches(on_postgres, items, monkeypatch):
+    for i in range(6):
+        factories.PaperFactory(title=f"Attention variant {i}", abstract="attention " * i)
+    monkeypatch.setattr(search, "COUNT_LIMIT", 3)
+    papers = groups(search.search("attention"))["papers"]
+    assert papers.capped
+    ranked = titles(papers)
+    assert len(ranked) == 5 and all("Attention" in title for title in ranked)
+    assert "Deep Residual Learning" not in ranked  # a match in the abstract only
+
+
 def test_icontains_backend_runs_on_postgres_too(on_postgres, items):
     results = search.search("attention", backend="icontains")
     assert titles(groups(results)["papers"]) == ["Attention Is All You Need", "Deep Residual Learning"]
