@@ -273,11 +273,6 @@ _LEFTOVER_TEX = re.compile(r"\\[A-Za-z]+|\$")
 def unconverted_math(html: str) -> list[str]:
     """TeX that rendered HTML still shows as text: failed formulas, unknown commands, stray dollars."""
     problems = re.findall(r'<code class="math-error">(.*?)</code>', html)
-    # ``$$…$$`` inside a paragraph is left as TeX in a div; a display formula needs its own lines.
-    problems += [
-        f"$${tex}$$ (put it on lines of its own)"
-        for tex in re.findall(r'<div class="math inline">(.*?)</div>', html)
-    ]
     prose = _CODE.sub("", html)
     problems += sorted(set(_LEFTOVER_TEX.findall(prose)))
     return problems

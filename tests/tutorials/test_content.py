@@ -244,7 +244,6 @@ def test_an_unknown_topic_fails_its_file_alone_with_a_clear_error(reports, tmp_p
         ({}, "See [a topic](topic:nope).", "links to topic 'nope'"),
         ({}, "See [another](tutorial:nope).", "links to tutorial 'nope'"),
         ({}, "Broken $\\frac{1}{$ formula.", "math that does not render"),
-        ({}, "Inline $$x^2$$ in a sentence.", "put it on lines of its own"),
         ({"demo": "no_such_demo"}, "Body.", "Unknown demo"),
         ({"demo": "mlp_digits", "demo_defaults": {"epochs": 100000}}, "Body.", "epochs: must be at most"),
         ({"demo_defaults": {"epochs": 3}}, "Body.", "Parameters need a demo"),
