@@ -62,6 +62,9 @@ class SearchType:
     snippet_en: tuple[str, ...]  # the text shown under the title, first non-empty wins
     base: object = None
     title_vector: str = ""  # a title with a text-search index of its own (PostgreSQL)
+    # Rank ids first and read the page's rows by id: for a large table, whose common words match
+    # thousands of rows that should not be carried whole through the ranking.
+    rank_ids_first: bool = False
 
     def queryset(self) -> QuerySet:
         return self.base() if self.base else self.model.objects.published().defer("search_vector")
@@ -77,6 +80,7 @@ TYPES = [
         ("description_en", "abstract"),
         lambda: Paper.objects.published().defer("search_vector").select_related("venue_edition__series"),
         "title",
+        rank_ids_first=True,
     ),
     SearchType(
         "conferences",
@@ -256,10 +260,12 @@ def _postgres(search_type: SearchType, query: str) -> tuple[Q, object]:
     return matches, score
 
 
-def _postgres_page(search_type: SearchType, queryset: QuerySet, query: str, words: list[str]) -> list[Hit]:
+def _postgres_page(
+    search_type: SearchType, queryset: QuerySet, query: str, words: list[str], bounds: slice
+) -> list[Hit]:
     if has_cjk(query):
         # ts_headline cannot find a Chinese substring: mark it in Python.
-        return _python_hits(search_type, queryset, words)
+        return _python_hits(search_type, queryset, words, bounds)
     ts_query = SearchQuery(query, config="english", search_type="websearch")
     marks = {"start_sel": MARK_START, "stop_sel": MARK_STOP, "config": "english"}
     queryset = queryset.annotate(
@@ -274,7 +280,7 @@ def _postgres_page(search_type: SearchType, queryset: QuerySet, query: str, word
             render_marked(item.title_headline),
             render_marked(item.snippet_headline, SNIPPET_CHARS + 40),
         )
-        for item in queryset
+        for item in queryset[bounds]
     ]
 
 
@@ -298,14 +304,14 @@ def _icontains(search_type: SearchType, query: str) -> tuple[Q, object]:
     return matches, score
 
 
-def _python_hits(search_type: SearchType, queryset: QuerySet, words: list[str]) -> list[Hit]:
+def _python_hits(search_type: SearchType, queryset: QuerySet, words: list[str], bounds: slice) -> list[Hit]:
     return [
         Hit(
             item,
             highlight(getattr(item, search_type.titles[0]), words),
             highlight(_snippet_text(item, search_type, words), words, snippet=True),
         )
-        for item in queryset
+        for item in queryset[bounds]
     ]
 
 
@@ -319,18 +325,21 @@ def _backend(backend: str | None):
     return _postgres if (backend or default_backend()) == "postgres" else _icontains
 
 
-def _hits(search_type: SearchType, page: QuerySet, query: str, words: list[str], backend: str) -> list[Hit]:
+def _hits(
+    search_type: SearchType, rows: QuerySet, query: str, backend: str, bounds: slice = slice(None)
+) -> list[Hit]:
+    """The hits of ``rows[bounds]``, highlighted; one query."""
     if backend == "postgres":
-        return _postgres_page(search_type, page, query, words)
-    return _python_hits(search_type, page, words)
+        return _postgres_page(search_type, rows, query, terms(query), bounds)
+    return _python_hits(search_type, rows, terms(query), bounds)
 
 
 def _group(search_type: SearchType, query: str, backend: str, limit: int, page: int = 1) -> tuple[Group, int]:
     """One type's matches: the count (up to COUNT_LIMIT + 1) and one page of hits.
 
-    The ranking reads ids only, so that the 13,000 matches of a common word are not carried
-    through joins as whole rows; the page's rows are read by id afterwards. On the first page, a
-    short ranking is its own count.
+    For papers the ranking reads ids only, so that the 13,000 matches of a common word are not
+    carried through joins as whole rows, and the page's rows are read by id afterwards; the small
+    tables are ranked and read in one query. On the first page, a short ranking is its own count.
     """
     matches, score = _backend(backend)(search_type, query)
     found = search_type.model.objects.published().filter(matches)
@@ -350,15 +359,20 @@ def _group(search_type: SearchType, query: str, backend: str, limit: int, page: 
             ids = list(in_title.filter(title_vector=ts_query).values_list("pk", flat=True)[:limit])
             ids = ids if len(ids) == limit else None
     offset = (page - 1) * limit
-    if ids is None:
-        ids = list(ranked.values_list("pk", flat=True)[offset : offset + limit])
+    if search_type.rank_ids_first:
+        if ids is None:
+            ids = list(ranked.values_list("pk", flat=True)[offset : offset + limit])
+        hits = []
+        if ids:
+            rows = search_type.queryset().filter(pk__in=ids)
+            by_id = {hit.item.pk: hit for hit in _hits(search_type, rows, query, backend)}
+            hits = [by_id[pk] for pk in ids if pk in by_id]
+    else:
+        rows = search_type.queryset().filter(matches).annotate(score=score).order_by(F("score").desc(), "pk")
+        hits = _hits(search_type, rows, query, backend, slice(offset, offset + limit))
+        ids = [hit.item.pk for hit in hits]
     if count is None:
         count = len(ids) if len(ids) < limit else capped_count.count()
-    hits = []
-    if ids:
-        rows = search_type.queryset().filter(pk__in=ids)
-        by_id = {hit.item.pk: hit for hit in _hits(search_type, rows, query, terms(query), backend)}
-        hits = [by_id[pk] for pk in ids if pk in by_id]
     group = Group(
         search_type.key, search_type.label, min(count, COUNT_LIMIT), hits, capped=count > COUNT_LIMIT
     )

@@ -50,9 +50,10 @@ PAGES = {
     # topic with parent; children; the topic counts (5); first conferences, papers, books,
     # courses, communities and tutorials on it
     "topic": ("/topics/topic-0/", 13),
-    # for each of papers, books, courses and communities: the ranked ids of the first page, the
-    # capped count, the page's rows (no conference matches: its ranking query only); topics
-    "search": ("/search/?q=attention", 14),
+    # papers: the ranked ids of the first page, the capped count, the page's rows; books, courses
+    # and communities: the ranked page's rows, the capped count; conferences (no match): the
+    # ranked page only; topics
+    "search": ("/search/?q=attention", 11),
     # page 2 asked for: the capped count, the ranked ids of the page, its rows
     "search one type": ("/search/?q=attention&type=papers&page=2", 3),
     # topics (filter check); the papers with their venue
