@@ -35,6 +35,6 @@ def run_training(self, run_id: str) -> str:
     return outcome
 
 
-@shared_task(name="tutorials.reap_stale_runs", time_limit=60)
+@shared_task(name="tutorials.reap_stale_runs", time_limit=60, soft_time_limit=50)
 def reap_stale_runs() -> dict:
     return services.reap_stale_runs()
