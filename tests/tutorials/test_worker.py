@@ -68,3 +68,10 @@ def test_a_killed_worker_child_does_not_leave_the_run_stuck(celery_worker_proces
     wait_for(run, lambda r: r.is_finished, 240, celery_worker_process)
     assert run.status == Status.SUCCEEDED, run.error
     assert run.attempts == 2
+
+
+def test_the_periodic_reaper_runs_on_the_worker(celery_worker_process):
+    """What beat sends: the task must be accepted by the broker and run (time limits consistent)."""
+    from tutorials.tasks import reap_stale_runs
+
+    assert reap_stale_runs.delay().get(timeout=60) == {"vanished": 0, "never_started": 0}

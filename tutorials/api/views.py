@@ -181,7 +181,7 @@ class RunViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         except services.LaunchRefused as exc:
             raise LaunchUnavailable(exc) from None
         body = RunDetailSerializer(run, context=self.get_serializer_context()).data
-        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": str(body["url"])})
 
     @staticmethod
     def _tutorial_and_demo(slug: str | None, demo: str | None) -> tuple[Tutorial | None, str]:
