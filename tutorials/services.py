@@ -50,11 +50,11 @@ def _demos():
 
 
 def demo_names() -> list[str]:
-    return sorted(_demos().DEMOS)
+    return sorted(_demos().DEMO_NAMES)
 
 
 def demo_spec(name: str) -> list:
-    return list(_demos().get_demo(name).PARAMS)
+    return list(_demos().get_params(name))
 
 
 def validate_params(demo: str, raw: dict) -> dict:
