@@ -20,6 +20,7 @@ app_name = "api"
 API_URLCONFS = [
     "resources.api.urls",
     "tutorials.api.urls",
+    "accounts.api.urls",
 ]
 
 
