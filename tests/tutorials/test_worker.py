@@ -27,23 +27,54 @@ def wait_for(run, condition, timeout, worker):
     raise AssertionError(f"run stayed {run.status} (step {run.step}) for {timeout}s\n{worker.log()}")
 
 
-def test_mlp_digits_succeeds_with_progress_on_defaults(celery_worker_process):
-    run = services.launch_run(UserFactory(), "mlp_digits", {})
+def watch(run, worker, timeout=240):
+    """Poll the run until it ends; return the distinct steps seen while it ran."""
     seen_steps = set()
-    deadline = time.monotonic() + 180
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         run.refresh_from_db()
         seen_steps.add(run.step)
         if run.is_finished:
-            break
+            return seen_steps
         time.sleep(0.1)
-    assert run.status == Status.SUCCEEDED, run.error + celery_worker_process.log()
+    raise AssertionError(f"run stayed {run.status}\n{worker.log()}")
+
+
+def assert_learned_digits(run, seen_steps, worker):
+    assert run.status == Status.SUCCEEDED, run.error + worker.log()
     assert run.final_metrics["val_accuracy"] >= 0.97
     assert len(seen_steps) >= 3  # progress arrived while it ran, not only at the end
     assert run.metrics and run.metrics[-1]["step"] > run.metrics[0]["step"]
     assert run.device.startswith(("cpu", "cuda"))
     assert run.results["confusion_matrix"]
     assert run.attempts == 1 and run.progress == 1.0
+
+
+def test_mlp_digits_launched_from_the_web_form_succeeds_on_defaults(celery_worker_process, client):
+    from tests.factories import TutorialFactory
+    from tests.tutorials.test_views import form_data
+
+    tutorial = TutorialFactory(demo="mlp_digits")
+    client.force_login(UserFactory())
+    response = client.post(tutorial.get_absolute_url(), form_data("mlp_digits"))
+    assert response.status_code == 302
+    run = TrainingRun.objects.get()
+    assert_learned_digits(run, watch(run, celery_worker_process), celery_worker_process)
+
+
+def test_mlp_digits_launched_through_the_api_succeeds_on_defaults(celery_worker_process):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=UserFactory()).key}")
+    response = api.post("/api/v1/runs/", {"demo": "mlp_digits", "params": {}}, format="json")
+    assert response.status_code == 201, response.content
+    run = TrainingRun.objects.get(pk=response.json()["id"])
+    seen_steps = watch(run, celery_worker_process)
+    assert_learned_digits(run, seen_steps, celery_worker_process)
+    body = api.get(f"/api/v1/runs/{run.pk}/").json()
+    assert body["status"] == "succeeded" and body["final_metrics"]["val_accuracy"] >= 0.97
 
 
 def test_cancel_a_running_bert_finetune_within_seconds(celery_worker_process):
