@@ -10,6 +10,8 @@ quick).
 
 Elsewhere (SQLite), or with ``backend="icontains"``: every word must occur, case-insensitively,
 in one of the searched fields; title matches come first; highlights are made in Python.
+Tutorials (another app's model, looked up by name) always take this path: a small table with no
+search vector.
 
 Highlights are always escaped first and marked afterwards, so text from the catalogue can never
 inject markup. Counting stops at COUNT_LIMIT matches per type. A search runs up to three queries
@@ -20,6 +22,7 @@ per word) and the same again.
 import re
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -37,7 +40,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from resources import selectors
-from resources.models import Book, Community, ConferenceSeries, Course, Paper, SearchWord, Topic
+from resources.models import Book, Community, ConferenceSeries, Course, Paper, SearchWord, Status, Topic
 
 MAX_QUERY_LENGTH = 200
 GROUP_LIMIT = 5
@@ -56,8 +59,8 @@ _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 class SearchType:
     key: str
     label: object
-    model: type
-    titles: tuple[str, ...]  # the first is shown; all are trigram-matched on PostgreSQL
+    model: type | str  # a model, or "app_label.Model" of another app (looked up, not imported)
+    titles: tuple[str, ...]  # the first is shown
     fields: tuple[str, ...]  # what the icontains fallback searches
     snippet_en: tuple[str, ...]  # the text shown under the title, first non-empty wins
     base: object = None
@@ -65,9 +68,24 @@ class SearchType:
     # Rank ids first and read the page's rows by id: for a large table, whose common words match
     # thousands of rows that should not be carried whole through the ranking.
     rank_ids_first: bool = False
+    snippet_zh: str = "description_zh"
+    full_text: bool = True  # False: no search_vector, always icontains (a small table)
+
+    @property
+    def model_class(self):
+        return apps.get_model(self.model) if isinstance(self.model, str) else self.model
+
+    @property
+    def available(self) -> bool:
+        return not isinstance(self.model, str) or apps.is_installed(self.model.split(".")[0])
+
+    def published(self) -> QuerySet:
+        return self.model_class.objects.filter(status=Status.PUBLISHED)
 
     def queryset(self) -> QuerySet:
-        return self.base() if self.base else self.model.objects.published().defer("search_vector")
+        if self.base:
+            return self.base()
+        return self.published().defer("search_vector") if self.full_text else self.published()
 
 
 TYPES = [
@@ -107,6 +125,16 @@ TYPES = [
         ("description_en",),
     ),
     SearchType(
+        "tutorials",
+        _("Tutorials"),
+        "tutorials.Tutorial",
+        ("title_en", "title_zh"),
+        ("title_en", "title_zh", "summary_en", "summary_zh", "body_en", "body_zh"),
+        ("summary_en",),
+        snippet_zh="summary_zh",
+        full_text=False,
+    ),
+    SearchType(
         "communities",
         _("Communities"),
         Community,
@@ -116,6 +144,11 @@ TYPES = [
     ),
 ]
 TYPES_BY_KEY = {t.key: t for t in TYPES}
+
+
+def available_types() -> list[SearchType]:
+    """The types searched: tutorials only where their app is installed."""
+    return [t for t in TYPES if t.available]
 
 
 @dataclass
@@ -215,7 +248,7 @@ def highlight(text: str, words: list[str], *, snippet: bool = False) -> SafeStri
 def _snippet_expression(search_type: SearchType):
     """The description in the active language, falling back to the English text fields."""
     english = [NullIf(F(name), Value("")) for name in search_type.snippet_en]
-    chinese = NullIf(F("description_zh"), Value(""))
+    chinese = NullIf(F(search_type.snippet_zh), Value(""))
     parts = [chinese, *english] if (get_language() or "").startswith("zh") else [*english, chinese]
     return Coalesce(*parts, Value(""))
 
@@ -223,7 +256,7 @@ def _snippet_expression(search_type: SearchType):
 def _snippet_text(item, search_type: SearchType, words: list[str]) -> str:
     """The first text that contains a searched word, in the order of the active language."""
     english = [getattr(item, name, "") or "" for name in search_type.snippet_en]
-    chinese = item.description_zh or ""
+    chinese = getattr(item, search_type.snippet_zh, "") or ""
     parts = [
         p
         for p in ([chinese, *english] if (get_language() or "").startswith("zh") else [*english, chinese])
@@ -317,7 +350,7 @@ def _python_hits(search_type: SearchType, queryset: QuerySet, words: list[str], 
 
 def matching(search_type: SearchType, query: str, backend: str | None = None) -> QuerySet:
     """The published items of one type that match, best first (``score`` annotated)."""
-    matches, score = _backend(backend)(search_type, query)
+    matches, score = _backend(backend if search_type.full_text else "icontains")(search_type, query)
     return search_type.queryset().filter(matches).annotate(score=score).order_by(F("score").desc(), "pk")
 
 
@@ -341,8 +374,10 @@ def _group(search_type: SearchType, query: str, backend: str, limit: int, page: 
     carried through joins as whole rows, and the page's rows are read by id afterwards; the small
     tables are ranked and read in one query. On the first page, a short ranking is its own count.
     """
+    if not search_type.full_text:
+        backend = "icontains"
     matches, score = _backend(backend)(search_type, query)
-    found = search_type.model.objects.published().filter(matches)
+    found = search_type.published().filter(matches)
     capped_count = found.order_by().values("pk")[: COUNT_LIMIT + 1]
     ranked = found.annotate(score=score).order_by(F("score").desc(), "pk")
     count = ids = None
@@ -411,11 +446,11 @@ def search(raw_query: str, *, limit: int = GROUP_LIMIT, backend: str | None = No
     topics whose name matches. When nothing matches, a corrected query is tried (``corrected_from``)."""
     backend = backend or default_backend()
     query = original = clean_query(raw_query)
-    groups = [_group(search_type, query, backend, limit)[0] for search_type in TYPES]
+    groups = [_group(search_type, query, backend, limit)[0] for search_type in available_types()]
     fixed = _corrected(query, backend, any(g.count for g in groups))
     if fixed:
         query = fixed
-        groups = [_group(search_type, query, backend, limit)[0] for search_type in TYPES]
+        groups = [_group(search_type, query, backend, limit)[0] for search_type in available_types()]
     topic_match = Q(name_en__icontains=query) | Q(name_zh__icontains=query)
     found_topics = list(selectors.topics().filter(topic_match)[:20])
     return Results(query, backend, groups, found_topics, corrected_from=original if fixed else "")

@@ -121,10 +121,10 @@ def search_page(request):
             gettext("Your search was shortened to its first %(n)s characters.")
             % {"n": search.MAX_QUERY_LENGTH}
         )
-    if only and only not in search.TYPES_BY_KEY:
+    if only and only not in {t.key for t in search.available_types()}:
         messages.append(gettext("“%(value)s” is not a type of item; searching everything.") % {"value": only})
         only = None
-    context = {"query": query, "only": only, "types": search.TYPES, "filter_messages": messages}
+    context = {"query": query, "only": only, "filter_messages": messages}
     if query:
         if only:
             size, problem = selectors.page_size(request.GET)

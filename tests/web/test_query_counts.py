@@ -52,8 +52,8 @@ PAGES = {
     "topic": ("/topics/topic-0/", 13),
     # papers: the ranked ids of the first page, the capped count, the page's rows; books, courses
     # and communities: the ranked page's rows, the capped count; conferences (no match): the
-    # ranked page only; topics
-    "search": ("/search/?q=attention", 11),
+    # ranked page only; tutorials (none): the ranked page; topics
+    "search": ("/search/?q=attention", 12),
     # page 2 asked for: the capped count, the ranked ids of the page, its rows
     "search one type": ("/search/?q=attention&type=papers&page=2", 3),
     # topics (filter check); the papers with their venue

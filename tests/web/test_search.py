@@ -69,6 +69,16 @@ def test_results_are_grouped_by_type_with_counts(client, items):
     assert "Attention draft" not in html
 
 
+def test_tutorials_are_searched_too(client, items):
+    tutorial = factories.TutorialFactory(title_en="Attention from scratch", summary_en="Build attention.")
+    factories.TutorialFactory(title_en="Attention draft tutorial", status=Status.DRAFT)
+    by_type = groups(search.search("attention"))
+    assert titles(by_type["tutorials"]) == [str(tutorial)]
+    assert str(by_type["tutorials"].hits[0].title_html) == "<mark>Attention</mark> from scratch"
+    html = client.get("/search/?q=attention&type=tutorials").content.decode()
+    assert f'href="{tutorial.get_absolute_url()}"' in html
+
+
 def test_title_matches_rank_first(client, items):
     results = search.search("attention")
     assert titles(groups(results)["papers"]) == ["Attention Is All You Need", "Deep Residual Learning"]
