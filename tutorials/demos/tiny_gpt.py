@@ -24,14 +24,15 @@ from .base import Param, check_stop, pick_device, read_data_text, run_cli, seed_
 
 NAME = "tiny_gpt"
 TITLE = "A tiny GPT learns to write like Shakespeare"
+# Upper bounds keep the largest model a learner can ask for within a few GB of memory.
 PARAMS = [
     Param("n_layer", "int", 4, 1, 8, help="Transformer blocks stacked on each other"),
     Param("n_head", "choice", 4, choices=(1, 2, 4, 8), help="Attention heads in each block"),
     Param("n_embd", "choice", 128, choices=(32, 64, 96, 128, 192, 256), help="Vector width per position"),
-    Param("block_size", "int", 64, 8, 256, help="Characters of context the model sees"),
+    Param("block_size", "int", 64, 8, 128, help="Characters of context the model sees"),
     Param("learning_rate", "float", 2e-3, 1e-5, 1e-2, help="Peak step size of AdamW", log_scale=True),
-    Param("steps", "int", 600, 10, 20000, help="Weight updates to make"),
-    Param("batch_size", "int", 16, 1, 256, help="Text snippets per weight update"),
+    Param("steps", "int", 600, 10, 5000, help="Weight updates to make"),
+    Param("batch_size", "int", 16, 1, 64, help="Text snippets per weight update"),
     Param("dropout", "float", 0.0, 0.0, 0.5, help="Share of activations dropped at random in training"),
     Param("temperature", "float", 0.8, 0.1, 2.0, help="Sampling: below 1 is safer, above 1 is wilder"),
     Param("seed", "int", 0, 0, 2**31 - 1, help="Fixes the initial weights, the snippets drawn, the samples"),
@@ -191,12 +192,18 @@ def estimate(model: TinyGPT, data: torch.Tensor, params: dict, seed: int, device
     return sum(losses) / len(losses), sum(hits) / len(hits)
 
 
-def sample(model, vocab, prompt: str, temperature: float, seed: int, device, length=SAMPLE_LENGTH) -> str:
+def sample(
+    model, vocab, prompt: str, temperature: float, seed: int, device, poll, length=SAMPLE_LENGTH
+) -> str:
+    """``prompt`` and ``length`` sampled characters; ``poll()`` runs every 50 (it may raise)."""
     model.eval()
     ids = torch.tensor([vocab.encode(prompt)], device=device)
-    out = model.generate(ids, length, temperature, torch.Generator().manual_seed(seed))
+    generator = torch.Generator().manual_seed(seed)
+    for done in range(0, length, 50):
+        poll()
+        ids = model.generate(ids, min(50, length - done), temperature, generator)
     model.train()
-    return vocab.decode(out[0].tolist())
+    return vocab.decode(ids[0].tolist())
 
 
 def learning_rate_factor(total_steps: int) -> Callable[[int], float]:
@@ -235,6 +242,11 @@ def train(params: dict, report: Callable[[dict], None], should_stop: Callable[[]
 
     metrics: dict[str, float] = {}
     history: list[dict] = []
+    step = 0
+
+    def poll() -> None:
+        check_stop(should_stop, step)
+
     for step in range(1, total_steps + 1):
         check_stop(should_stop, step - 1)
         x, y = get_batch(train_ids, params["batch_size"], params["block_size"], batch_rng)
@@ -258,15 +270,17 @@ def train(params: dict, report: Callable[[dict], None], should_stop: Callable[[]
             val_loss, val_accuracy = estimate(model, val_ids, params, seed + 2, device)
             metrics = {"train_loss": train_loss, "val_loss": val_loss, "val_accuracy": val_accuracy}
             history.append({"step": step, **metrics})
-            check_stop(should_stop, step)
+            poll()
             event["metrics"] = metrics
-            event["sample"] = sample(model, vocab, PROMPTS[0], params["temperature"], seed + step, device)
+            event["sample"] = sample(
+                model, vocab, PROMPTS[0], params["temperature"], seed + step, device, poll
+            )
         report(event)
 
     samples = []
     for number, prompt in enumerate(PROMPTS):
-        check_stop(should_stop, total_steps)
-        samples.append(sample(model, vocab, prompt, params["temperature"], seed + number, device, 300))
+        poll()
+        samples.append(sample(model, vocab, prompt, params["temperature"], seed + number, device, poll, 300))
     return {
         "device": str(device),
         "metrics": metrics,
