@@ -155,10 +155,10 @@ class MemorySampler(threading.Thread):
         self.worker, self.interval = worker, interval
         self.peak_rss_sum = self.peak_pss_sum = self.peak_child_rss = self.peak_main_rss = 0
         self.samples = 0
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             pids = self.worker.pids()
             rss = {pid: _kb(Path(f"/proc/{pid}/status"), "VmRSS") for pid in pids}
             pss = sum(_kb(Path(f"/proc/{pid}/smaps_rollup"), "Pss") for pid in pids)
@@ -168,10 +168,10 @@ class MemorySampler(threading.Thread):
             children = [value for pid, value in rss.items() if pid != pids[0]]
             self.peak_child_rss = max([self.peak_child_rss, *children])
             self.samples += 1
-            self._stop.wait(self.interval)
+            self._halt.wait(self.interval)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
         self.join()
 
 
