@@ -156,7 +156,8 @@ def test_sign_up_bookmark_a_paper_and_export_the_library(live_server, page, shot
     # Back on the paper page, now logged in.
     page.wait_for_url("**/papers/attention-is-all-you-need/")
     expect_heading(page, PAPER_TITLE)
-    page.get_by_role("button", name="Add to my library").click()
+    with page.expect_navigation():  # the form posts and redirects back to this page
+        page.get_by_role("button", name="Add to my library").click()
     page.wait_for_url("**/papers/attention-is-all-you-need/")
     assert page.get_by_role("button", name="Remove from my library").is_visible()
     shot(page, "paper-bookmarked")
@@ -258,7 +259,9 @@ def test_account_pages_explain_what_went_wrong(live_server, page, shot, catalogu
     page.get_by_role("main").get_by_role("button", name="Log in").click()
     page.wait_for_url("**/accounts/library/")
     page.goto(live_server.url + "/conferences/neurips/")
-    page.get_by_role("button", name="Add to my library").click()
+    # The form posts and redirects back here; let that finish before leaving the page.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add to my library").click()
     page.goto(live_server.url + "/accounts/library/")
     page.get_by_role("link", name="Add a note").click()
     page.get_by_label(re.compile(r"^Note")).fill("Submit by the AoE deadline; check the page limit.")
