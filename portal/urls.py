@@ -10,6 +10,7 @@ from resources import views as resource_views
 urlpatterns = [
     path("", resource_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("tutorials/", include("tutorials.urls")),

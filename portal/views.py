@@ -1,6 +1,7 @@
 """Site-wide views."""
 
-from django.http import JsonResponse
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -25,3 +26,9 @@ def healthz(request):
         "workers": health.check_workers() if broker["ok"] else {"ok": False, "workers": []},
     }
     return JsonResponse(body, status=200 if database["ok"] else 503)
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico on every page, the admin's included; send them the icon."""
+    return HttpResponsePermanentRedirect(staticfiles_storage.url("favicon.svg"))

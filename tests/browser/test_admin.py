@@ -1,0 +1,61 @@
+"""A curator's round in the admin, in Chromium, with a screenshot of each page."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from tests import factories
+from tests.browser.test_walk import catalogue  # noqa: F401  (fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SAMPLE = Path(__file__).resolve().parents[1] / "resources" / "data" / "deadlines" / "hf_neurips.yml"
+
+
+def test_curator_browses_edits_and_previews_an_import(live_server, new_page, shot, catalogue):  # noqa: F811
+    curator = factories.UserFactory(username="curator", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(curator)
+    page = new_page()
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+
+    page.goto(live_server.url + "/admin/")
+    assert page.get_by_role("link", name="Conference series").first.is_visible()
+    shot(page, "admin-index")
+
+    page.goto(live_server.url + "/admin/resources/conferenceseries/")
+    assert page.get_by_role("link", name="NeurIPS").is_visible()
+    shot(page, "series-changelist")
+
+    page.get_by_role("link", name="NeurIPS").click()
+    page.wait_for_url("**/change/")
+    assert page.locator("input[name=short_name]").input_value() == "NeurIPS"
+    shot(page, "series-change-with-editions")
+
+    page.goto(live_server.url + "/admin/resources/paper/")
+    page.get_by_role("link", name=catalogue["paper"].title).click()
+    page.wait_for_url("**/change/")
+    assert page.locator("input[name=arxiv_id]").input_value() == "1706.03762"
+    shot(page, "paper-change")
+
+    # The import page: upload a deadline file and see the dry-run report before confirming.
+    page.goto(live_server.url + "/admin/resources/conferenceseries/import/")
+    shot(page, "import-form")
+    page.locator("input[type=file]").set_input_files(str(SAMPLE))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Upload and check").click()
+    assert page.get_by_role("heading", name="Dry run: what the import would do").is_visible()
+    shot(page, "import-dry-run-report")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Confirm import").click()
+    shot(page, "import-confirmed")
