@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -37,9 +37,6 @@ lint: $(VENV)/.dev
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
-
-bench: $(VENV)/.dev
-	$(PY) benchmarks/run_all.py
 
 clean:
 	rm -rf $(VENV) var staticfiles test-artifacts
