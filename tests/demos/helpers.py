@@ -1,5 +1,7 @@
-"""Helpers shared by the demo tests: a recording ``report`` and a ``should_stop`` that flips."""
+"""Helpers shared by the demo tests: a recording ``report``, a ``should_stop`` that flips, and the
+environment for the scripts they start."""
 
+import os
 import time
 
 
@@ -43,3 +45,9 @@ class StopAfter:
 
 def never() -> bool:
     return False
+
+
+def child_env() -> dict[str, str]:
+    """This process's environment, with one OpenMP thread (see conftest.py) and no Django settings."""
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    return {**env, "OMP_NUM_THREADS": "1"}

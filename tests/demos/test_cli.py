@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.demos.helpers import child_env
 from tutorials.demos import mlp_digits
 from tutorials.demos.base import run_cli
 
@@ -16,6 +17,7 @@ def test_module_runs_with_short_flag_aliases():
     done = subprocess.run(
         [sys.executable, "-m", "tutorials.demos.mlp_digits", "--epochs", "1", "--lr", "0.01"],
         cwd=ROOT,
+        env=child_env(),
         capture_output=True,
         text=True,
         timeout=300,

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from tests.demos.helpers import child_env
 from tutorials.demos import DEMO_NAMES, base
 from tutorials.demos.base import ParamError
 from tutorials.demos.export import export_script
@@ -34,6 +35,7 @@ def run_script(tmp_path, source: str, *args: str) -> subprocess.CompletedProcess
     return subprocess.run(
         [sys.executable, "-I", str(script), *args],
         cwd=tmp_path,
+        env=child_env(),
         capture_output=True,
         text=True,
         timeout=600,

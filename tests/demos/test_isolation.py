@@ -2,10 +2,11 @@
 
 import ast
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.demos.helpers import child_env
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMOS_DIR = ROOT / "tutorials" / "demos"
@@ -47,9 +48,8 @@ def test_importing_every_demo_module_loads_no_django():
         "    assert module.PARAMS\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )
-    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
     done = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", script], cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=300
     )
     assert done.returncode == 0, done.stderr
     loaded = json.loads(done.stdout.splitlines()[-1])
