@@ -7,10 +7,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from resources.models import Book, Course, Paper, Status, Topic
+from resources.models import Bilingual, Book, Course, Paper, Status, Topic
 
 
 class TutorialQuerySet(models.QuerySet):
@@ -18,7 +17,7 @@ class TutorialQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED)
 
 
-class Tutorial(models.Model):
+class Tutorial(Bilingual, models.Model):
     class Level(models.TextChoices):
         BEGINNER = "beginner", _("Beginner")
         INTERMEDIATE = "intermediate", _("Intermediate")
@@ -58,12 +57,6 @@ class Tutorial(models.Model):
 
     def get_absolute_url(self):
         return reverse("tutorials:detail", args=[self.slug])
-
-    def localized(self, field: str) -> str:
-        english, chinese = getattr(self, f"{field}_en"), getattr(self, f"{field}_zh")
-        if (get_language() or "en").lower().startswith("zh"):
-            return chinese or english
-        return english or chinese
 
     @property
     def title(self) -> str:
