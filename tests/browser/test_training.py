@@ -37,6 +37,9 @@ def test_run_the_digits_demo_and_watch_it_learn(celery_worker_process, live_serv
     assert "\\theta" not in page.locator(".tutorial-body").inner_text()  # no raw TeX
     shot(page, "tutorial")
 
+    # A default run can finish inside one poll; a learner who wants to watch asks for a longer one.
+    page.fill("input[name=epochs]", "60")
+    page.fill("input[name=batch_size]", "4")
     page.get_by_role("button", name="Run").click()
     page.wait_for_url("**/tutorials/runs/**")
     assert tutorial.runs.count() == 1
