@@ -90,10 +90,11 @@ def get_cache(name: str, default: str) -> dict:
         raise ImproperlyConfigured(f"{name}={raw!r}: the scheme must be locmem://, redis:// or dummy://.")
     if scheme in {"redis", "rediss"}:
         return {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # A cache that is down must not take pages down with it: fail fast, fall through
+            # (portal/cache.py treats an unreachable Redis as a miss).
+            "BACKEND": "portal.cache.ResilientRedisCache",
             "LOCATION": raw,
-            # A cache that is down must not take pages down with it: fail fast, fall through.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         }
     if scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}

@@ -65,7 +65,7 @@ def test_filesystem_broker_folder(monkeypatch, tmp_path):
 def test_redis_cache(monkeypatch):
     monkeypatch.setenv("CACHE", "redis://127.0.0.1:6379/3")
     config = env.get_cache("CACHE", "locmem://")
-    assert config["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert config["BACKEND"] == "portal.cache.ResilientRedisCache"
     assert config["LOCATION"] == "redis://127.0.0.1:6379/3"
 
 
