@@ -108,7 +108,8 @@ class TrainingRun(models.Model):
     #: Legal transitions; every status change goes through a conditional UPDATE that names them.
     TRANSITIONS = {
         Status.QUEUED: {Status.RUNNING, Status.CANCELLED, Status.FAILED},
-        Status.RUNNING: {Status.SUCCEEDED, Status.FAILED, Status.CANCELLED, Status.RUNNING},
+        # running → queued: a worker's warm shutdown hands the run back (services.requeue).
+        Status.RUNNING: {Status.SUCCEEDED, Status.FAILED, Status.CANCELLED, Status.RUNNING, Status.QUEUED},
     }
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -14,7 +14,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -215,9 +216,13 @@ class Reporter:
 
     MAX_POINTS = 2000
 
-    def __init__(self, run_id, interval: float | None = None):
+    def __init__(self, run_id, interval: float | None = None, shutting_down=None):
         self.run_id = run_id
         self.interval = settings.TRAINING_PROGRESS_INTERVAL if interval is None else interval
+        # Asked by the worker when it is shutting down; True stops the training like a cancel,
+        # but execute_run then puts the run back in the queue instead of ending it.
+        self.shutting_down = shutting_down or (lambda: False)
+        self.interrupted = False
         self.metrics: list[dict] = []
         self.samples: list[dict] = []
         self.state: dict = {}
@@ -269,6 +274,9 @@ class Reporter:
         self.writes += 1
 
     def should_stop(self) -> bool:
+        if not self._cancelled and self.shutting_down():
+            self.interrupted = True
+            return True
         now = time.monotonic()
         due = (
             self._last_cancel_check is None
@@ -280,11 +288,22 @@ class Reporter:
         return self._cancelled
 
 
-def execute_run(run_id: str, worker: str = "", task_id: str = "") -> str:
-    """Run a claimed training to its end state; returns the final status (or "skipped")."""
+REQUEUED = "requeued"
+
+
+def execute_run(run_id: str, worker: str = "", task_id: str = "", shutting_down=None) -> str:
+    """Run a claimed training to its end state; returns the final status, "skipped", "busy" or "requeued".
+
+    ``shutting_down`` is a callable the worker passes in: once it returns True (a warm shutdown
+    has begun), the training stops at its next step, the run goes back to queued
+    (:func:`requeue`) and "requeued" is returned, so that the task can put its message back.
+    """
     from tutorials.demos import get_demo
     from tutorials.demos.base import Cancelled
 
+    shutting_down = shutting_down or (lambda: False)
+    if shutting_down():
+        return REQUEUED
     if not claim(run_id, worker, task_id):
         current = TrainingRun.objects.filter(pk=run_id).values_list("status", flat=True).first()
         if current == Status.RUNNING:
@@ -294,10 +313,13 @@ def execute_run(run_id: str, worker: str = "", task_id: str = "") -> str:
         logger.info("run %s: nothing to do here (status %s)", run_id, current)
         return "skipped"
     run = TrainingRun.objects.get(pk=run_id)
-    reporter = Reporter(run.pk)
+    reporter = Reporter(run.pk, shutting_down=shutting_down)
     try:
         outcome = get_demo(run.demo).train(run.params, reporter, reporter.should_stop)
     except Cancelled:
+        if reporter.interrupted and requeue(run.pk, worker):
+            logger.warning("run %s: the worker is shutting down; the run goes back to the queue", run_id)
+            return REQUEUED
         _flush_quietly(reporter)
         _finish(run.pk, Status.CANCELLED, error=_("Cancelled by its owner."))
         return Status.CANCELLED
@@ -347,6 +369,29 @@ def _clean_json(value):
     if isinstance(value, list | tuple):
         return [_clean_json(v) for v in value]
     return value
+
+
+def requeue(run_id, worker: str) -> bool:
+    """Put a run this worker holds back to queued, as if it had never started (running → queued).
+
+    The attempt is not counted: a deploy is not the run's fault. A cancel that arrived meanwhile
+    wins (the run is then cancelled by execute_run as usual). False when nothing was changed.
+    """
+    updated = TrainingRun.objects.filter(
+        pk=run_id, status=Status.RUNNING, worker=worker, cancel_requested=False
+    ).update(
+        status=Status.QUEUED,
+        attempts=Greatest(F("attempts") - 1, Value(0)),
+        started_at=None,
+        heartbeat_at=None,
+        worker="",
+        progress=0.0,
+        step=0,
+        epoch=0,
+        metrics=[],
+        samples=[],
+    )
+    return updated == 1
 
 
 def _finish(run_id, status: str, **fields) -> None:
