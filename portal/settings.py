@@ -253,6 +253,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The default hook, then OpenAPI links from each POST to the item it created.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "resources.api.schema_links.add_links",
+    ],
     # Three models have a "kind" with different choices; name each enum after its model.
     "ENUM_NAME_OVERRIDES": {
         "ConferenceKindEnum": "resources.models.ConferenceSeries.Kind",

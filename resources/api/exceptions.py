@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -78,6 +79,12 @@ def api_exception_handler(exc, context):
     return Response(body, status=exc.status_code, headers=headers)
 
 
+@csrf_exempt
 def not_found(request, *args, **kwargs):
-    """An /api/ address that matches no endpoint: the same body as any other 404."""
+    """An /api/ address that matches no endpoint: the same body as any other 404.
+
+    Exempt from the CSRF check, like every API view (DRF does its own for sessions): otherwise
+    a POST or PUT to an unknown address would get Django's HTML 403 page instead of this JSON 404.
+    It changes nothing, so there is nothing to forge.
+    """
     return JsonResponse(error_body(404, "not_found", _("No API endpoint at this address.")), status=404)
