@@ -101,7 +101,10 @@ def parse_local(value) -> tuple[dt.datetime, dt.tzinfo | None]:
     except ValueError as exc:
         raise TimeZoneError(f"impossible date-time {text!r}: {exc}") from None
     if next_day:
-        local += dt.timedelta(days=1)
+        try:
+            local += dt.timedelta(days=1)
+        except OverflowError:
+            raise TimeZoneError(f"impossible date-time {text!r}: past the year 9999") from None
     written = None
     if match["off"]:
         off = match["off"]
@@ -120,14 +123,26 @@ def parse_local(value) -> tuple[dt.datetime, dt.tzinfo | None]:
 def to_utc(local, zone: str | None) -> dt.datetime | None:
     """The aware UTC instant of ``local`` read in ``zone``; None while the deadline is TBD.
 
-    Raises TimeZoneError for an unknown zone, an unreadable or impossible date-time, a missing
-    zone, or an offset written in the string that contradicts the zone.
+    Raises TimeZoneError for an unknown zone, an unreadable or impossible date-time (one whose
+    instant falls outside the years 1-9999 in UTC included), a missing zone, or an offset written
+    in the string that contradicts the zone.
     """
     zone_text = (zone or "").strip()
     tzinfo = parse_zone(zone_text) if zone_text and not is_tbd(zone_text) else None
     if is_tbd(local):
         return None
     naive, written = parse_local(local)
+    try:
+        return _instant(local, naive, written, tzinfo, zone_text)
+    except OverflowError:
+        # 0001-01-01 00:00 east of UTC, or 9999-12-31 in AoE: the instant has no datetime.
+        raise TimeZoneError(
+            f"the date-time {str(local).strip()!r} in {zone_text or 'its offset'!r} falls outside "
+            f"the years 1-9999 in UTC"
+        ) from None
+
+
+def _instant(local, naive: dt.datetime, written, tzinfo, zone_text: str) -> dt.datetime:
     if tzinfo is None and written is None:
         raise TimeZoneError(f"the date-time {str(local).strip()!r} has no time zone")
     if tzinfo is None:
