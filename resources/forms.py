@@ -1,6 +1,7 @@
 """Forms of the curators' admin: list fields typed one item a line, and the import upload."""
 
 import json
+import re
 from pathlib import PurePath
 
 from django import forms
@@ -73,6 +74,11 @@ class CatalogueItemForm(forms.ModelForm):
             slug.help_text = _("Leave empty to make one from the title.")
 
 
+#: Control characters that no YAML or BibTeX text contains (tab, line feed, form feed and carriage
+#: return are allowed).
+_BINARY_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
 class ImportUploadForm(forms.Form):
     file = forms.FileField(label=_("File"))
     draft = forms.BooleanField(
@@ -117,6 +123,14 @@ class ImportUploadForm(forms.Form):
                 code="encoding",
                 params={"position": exc.start},
             ) from None
+        # A zip or an image can decode as UTF-8 by chance; text files never hold these characters.
+        binary = _BINARY_CHARACTER.search(self.cleaned_data["text"])
+        if binary:
+            raise forms.ValidationError(
+                _("The file holds binary data, not text (character %(position)s)."),
+                code="binary",
+                params={"position": binary.start()},
+            )
         if not self.cleaned_data["text"].strip():
             raise forms.ValidationError(_("The file is empty."), code="empty")
         return upload
