@@ -47,16 +47,46 @@ def get_params(name: str) -> tuple:
     """A demo's ``PARAMS`` without importing the demo, and so without importing torch.
 
     The web process renders forms and validates launches from these; only the worker, which
-    trains, pays for torch. ``PARAMS`` is a literal list of ``Param(...)`` calls, evaluated here
-    with nothing but ``Param`` in scope; a test checks it equals the module's own list.
+    trains, pays for torch. ``PARAMS`` is a literal list of ``Param(...)`` calls, read from the
+    syntax tree by ``_param_value`` (no ``eval``); a test checks it equals the module's own list.
     """
-    from .base import Param
-
     if name not in DEMO_NAMES:
         raise KeyError(f"unknown demo {name!r}; known demos: {', '.join(DEMO_NAMES)}")
     source = (Path(__file__).resolve().parent / f"{name}.py").read_text(encoding="utf-8")
     for node in ast.parse(source).body:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "PARAMS" for t in node.targets):
-            code = compile(ast.Expression(node.value), f"{name}.PARAMS", "eval")
-            return tuple(eval(code, {"__builtins__": {}, "Param": Param}))  # noqa: S307 - our own literal list
+            return tuple(_param_value(node.value, f"{name}.PARAMS"))
     raise LookupError(f"{name}.py defines no PARAMS list")
+
+
+_ARITHMETIC = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.Pow: lambda a, b: a**b,
+}
+
+
+def _param_value(node: ast.AST, where: str):
+    """The value of a PARAMS expression: literals, lists and tuples, ``-x``, arithmetic on numbers
+    (``2**31 - 1``) and ``Param(...)`` calls; anything else is a LookupError naming it."""
+    from .base import Param
+
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.List | ast.Tuple):
+        items = [_param_value(item, where) for item in node.elts]
+        return items if isinstance(node, ast.List) else tuple(items)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        value = _param_value(node.operand, where)
+        return -value if isinstance(node.op, ast.USub) else value
+    if isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
+        return _ARITHMETIC[type(node.op)](_param_value(node.left, where), _param_value(node.right, where))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Param":
+        args = [_param_value(arg, where) for arg in node.args]
+        kwargs = {kw.arg: _param_value(kw.value, where) for kw in node.keywords if kw.arg}
+        if len(kwargs) != len(node.keywords):
+            raise LookupError(f"{where}: **kwargs are not read here")
+        return Param(*args, **kwargs)
+    raise LookupError(f"{where}: line {getattr(node, 'lineno', '?')} is not a literal PARAMS entry")
