@@ -109,8 +109,9 @@ class ApiViewMixin:
         return get_conditional_response(request, etag=response["ETag"], response=response) or response
 
 
-class CatalogueViewSet(ApiViewMixin, viewsets.ModelViewSet):
-    """Published items for reads; every item for the writes of those allowed to write."""
+class CatalogueReadMixin(ApiViewMixin):
+    """The reading half of a catalogue viewset: published items, filters, a stable order,
+    pagination with topic slugs attached in one query, ETag / Last-Modified from one aggregate."""
 
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]{1,120}"
@@ -202,6 +203,10 @@ class CatalogueViewSet(ApiViewMixin, viewsets.ModelViewSet):
         etag = quote_etag(hashlib.blake2b(key.encode(), digest_size=16).hexdigest())
         # Whole seconds, as HTTP dates have them.
         return etag, (int(last.timestamp()) if last else None)
+
+
+class CatalogueViewSet(CatalogueReadMixin, viewsets.ModelViewSet):
+    """Published items for reads; every item for the writes of those allowed to write."""
 
     def perform_create(self, serializer):
         with transaction.atomic():

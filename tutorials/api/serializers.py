@@ -12,8 +12,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from resources.api.serializers import ReadPlanMixin
 from tutorials import services
-from tutorials.models import TrainingRun
+from tutorials.demos import get_params
+from tutorials.models import TrainingRun, Tutorial
 
 
 def finite(value):
@@ -204,3 +206,106 @@ class LaunchSerializer(serializers.Serializer):
     is_public = serializers.BooleanField(
         required=False, default=False, help_text="Show the run to everyone and on the demo's leaderboard."
     )
+
+
+# --- tutorials -----------------------------------------------------------------------------------
+
+
+class DemoParamSerializer(serializers.Serializer):
+    """One hyperparameter a launch may set, with the bounds the server enforces."""
+
+    name = serializers.CharField()
+    kind = serializers.CharField(help_text="int, float, bool or choice.")
+    default = serializers.JSONField(help_text="The tutorial's value when it sets one, else the demo's.")
+    minimum = serializers.FloatField(allow_null=True)
+    maximum = serializers.FloatField(allow_null=True)
+    choices = serializers.ListField(child=serializers.CharField())
+    help = serializers.CharField()
+
+
+class TutorialSerializer(ReadPlanMixin, serializers.ModelSerializer):
+    """A published tutorial as lists show it; read-only (curators edit tutorials in the admin)."""
+
+    topics = serializers.ListField(child=serializers.SlugField(), source="topic_slugs", read_only=True)
+    url = serializers.SerializerMethodField(help_text="The tutorial's page on the site.")
+
+    class Meta:
+        model = Tutorial
+        fields = (
+            "slug",
+            "title_en",
+            "title_zh",
+            "summary_en",
+            "summary_zh",
+            "level",
+            "topics",
+            "demo",
+            "url",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+    def get_url(self, tutorial) -> str:
+        request = self.context.get("request")
+        path = tutorial.get_absolute_url()
+        return request.build_absolute_uri(path) if request else path
+
+
+def _slugs(relation) -> list[str]:
+    return [item.slug for item in relation.all()]
+
+
+class TutorialDetailSerializer(TutorialSerializer):
+    """One tutorial: its Markdown bodies, the catalogue items it links and the parameters its
+    demo takes (what ``POST /api/v1/runs/`` accepts in ``params``)."""
+
+    topics = serializers.SerializerMethodField()
+    papers = serializers.SerializerMethodField()
+    books = serializers.SerializerMethodField()
+    courses = serializers.SerializerMethodField()
+    demo_params = serializers.SerializerMethodField()
+
+    class Meta(TutorialSerializer.Meta):
+        fields = (
+            *TutorialSerializer.Meta.fields[:-2],
+            "body_en",
+            "body_zh",
+            "papers",
+            "books",
+            "courses",
+            "demo_params",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+    def get_topics(self, tutorial) -> list[str]:
+        return _slugs(tutorial.topics)
+
+    def get_papers(self, tutorial) -> list[str]:
+        return _slugs(tutorial.papers)
+
+    def get_books(self, tutorial) -> list[str]:
+        return _slugs(tutorial.books)
+
+    def get_courses(self, tutorial) -> list[str]:
+        return _slugs(tutorial.courses)
+
+    @extend_schema_field(DemoParamSerializer(many=True))
+    def get_demo_params(self, tutorial) -> list[dict]:
+        if not tutorial.demo:
+            return []
+        overrides = tutorial.demo_defaults or {}
+        return [
+            {
+                "name": param.name,
+                "kind": param.kind,
+                "default": overrides.get(param.name, param.default),
+                "minimum": param.minimum,
+                "maximum": param.maximum,
+                "choices": [str(choice) for choice in param.choices],
+                "help": param.help,
+            }
+            for param in get_params(tutorial.demo)
+        ]

@@ -8,7 +8,7 @@ the ``launch`` throttle scope counts launches per user.
 """
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as rest_filters
 from django_filters.rest_framework import DjangoFilterBackend
@@ -16,14 +16,29 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.permissions import SAFE_METHODS, AllowAny, BasePermission
 from rest_framework.response import Response
 
+from resources.api.filters import ordering, text_search, topic_filter
 from resources.api.pagination import ApiPagination
+from resources.api.renderers import CSVRenderer
 from resources.api.throttling import LaunchThrottle
-from resources.api.views import JSON_RENDERERS, ApiViewMixin, error_responses
+from resources.api.views import (
+    JSON_RENDERERS,
+    READ_ERRORS,
+    ApiViewMixin,
+    CatalogueReadMixin,
+    error_responses,
+)
 from tutorials import services
-from tutorials.api.serializers import LaunchSerializer, RunDetailSerializer, RunSerializer
+from tutorials.api.serializers import (
+    LaunchSerializer,
+    RunDetailSerializer,
+    RunSerializer,
+    TutorialDetailSerializer,
+    TutorialSerializer,
+)
+from tutorials.demos import DEMO_NAMES
 from tutorials.models import TrainingRun, Tutorial
 
 #: Seconds a refused launch suggests waiting (Retry-After), by the service's reason.
@@ -210,3 +225,59 @@ class RunViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
             raise AlreadyFinished
         run = services.cancel_run(run)
         return Response(RunDetailSerializer(run, context=self.get_serializer_context()).data)
+
+
+# --- tutorials -----------------------------------------------------------------------------------
+
+
+class TutorialFilter(rest_filters.FilterSet):
+    q = text_search("title_en", "title_zh", "summary_en", "summary_zh")
+    topic = topic_filter()
+    level = rest_filters.ChoiceFilter(choices=Tutorial.Level.choices)
+    demo = rest_filters.ChoiceFilter(choices=[(name, name) for name in DEMO_NAMES])
+    has_demo = rest_filters.BooleanFilter(
+        method="filter_has_demo", label="Only tutorials with (or without) a demo."
+    )
+    ordering = ordering("position", "title_en", "created_at", "updated_at")
+
+    class Meta:
+        model = Tutorial
+        fields = ()
+
+    def filter_has_demo(self, queryset, name, value):
+        return queryset.exclude(demo="") if value else queryset.filter(demo="")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List published tutorials",
+        responses={200: TutorialSerializer(many=True), **error_responses(*READ_ERRORS)},
+    ),
+    retrieve=extend_schema(
+        summary="One published tutorial, with the parameters its demo takes",
+        responses={200: TutorialDetailSerializer, **error_responses(*READ_ERRORS)},
+    ),
+)
+class TutorialViewSet(CatalogueReadMixin, viewsets.ReadOnlyModelViewSet):
+    """Published tutorials, read-only: curators write them in the admin, where the Markdown is
+    previewed. A tutorial's ``demo_params`` tell a client what ``POST /api/v1/runs/`` accepts."""
+
+    queryset = Tutorial.objects.all()
+    serializer_class = TutorialSerializer
+    detail_serializer_class = TutorialDetailSerializer
+    filterset_class = TutorialFilter
+    permission_classes = [AllowAny]
+    renderer_classes = [*JSON_RENDERERS, CSVRenderer]
+
+    def read_queryset(self):
+        queryset = self.base_queryset().published()
+        if self.action == "list":
+            return queryset.defer("body_en", "body_zh")
+        return queryset.prefetch_related(
+            *(Prefetch(name, queryset=model.objects.only("id", "slug")) for name, model in self._linked())
+        )
+
+    @staticmethod
+    def _linked():
+        field = Tutorial._meta.get_field
+        return [(name, field(name).related_model) for name in ("topics", "papers", "books", "courses")]
