@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint format clean
+.PHONY: run test lint format clean bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ run: $(VENV)/.runtime
 ## test: the whole suite (unit, integration, services, browser).
 test: $(VENV)/.dev
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## bench: every benchmark in turn (about 1.5 hours); BENCH_ARGS=--quick for a smoke run,
+## BENCH_ARGS="--only load" for one. Output in var/bench/; see benchmarks/README.md.
+bench: $(VENV)/.dev
+	$(PY) benchmarks/run_all.py $(BENCH_ARGS)
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
