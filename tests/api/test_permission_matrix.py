@@ -1,0 +1,143 @@
+"""Every operation of the OpenAPI schema × anonymous / user / staff: the status each one gets.
+
+The operations come from the generated schema, so a new endpoint or method fails
+``test_the_matrix_covers_every_operation_of_the_schema`` until its row is written here. Rows for
+per-user objects (runs, bookmarks) are asked about an object of a *fourth* user, "owner": only
+the owner may see a private run or a bookmark, so user and staff alike get 404 — never 403.
+The owner's own access is the ``owner`` column.
+"""
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from accounts import services as accounts_services
+from accounts.models import Bookmark
+from tests import factories
+from tests.api.test_views import RESOURCES
+from tutorials.models import TrainingRun
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "user", "staff", "owner")
+CATALOGUE = tuple(RESOURCES)
+READ = {"anonymous": 200, "user": 200, "staff": 200, "owner": 200}
+CATALOGUE_WRITE = {"post": 201, "put": 200, "patch": 200, "delete": 204}
+
+
+def _matrix() -> dict:
+    rows = {}
+    for name in CATALOGUE:
+        lookup = "{id}" if RESOURCES[name][2] == "pk" else "{slug}"
+        rows[(f"/api/v1/{name}/", "get")] = READ
+        rows[(f"/api/v1/{name}/{lookup}/", "get")] = READ
+        rows[(f"/api/v1/{name}/", "post")] = {"anonymous": 401, "user": 403, "owner": 403, "staff": 201}
+        for method in ("put", "patch", "delete"):
+            expected = CATALOGUE_WRITE[method]
+            rows[(f"/api/v1/{name}/{lookup}/", method)] = {
+                "anonymous": 401,
+                "user": 403,
+                "owner": 403,
+                "staff": expected,
+            }
+    rows[("/api/v1/search/", "get")] = READ
+    rows[("/api/v1/tutorials/", "get")] = READ
+    rows[("/api/v1/tutorials/{slug}/", "get")] = READ
+    # Runs: lists are open (public runs, and one's own); the private run of "owner" is theirs alone.
+    rows[("/api/v1/runs/", "get")] = READ
+    rows[("/api/v1/runs/", "post")] = {"anonymous": 401, "user": 201, "staff": 201, "owner": 201}
+    rows[("/api/v1/runs/{id}/", "get")] = {"anonymous": 404, "user": 404, "staff": 404, "owner": 200}
+    rows[("/api/v1/runs/{id}/cancel/", "post")] = {"anonymous": 401, "user": 404, "staff": 404, "owner": 200}
+    # Bookmarks: signed-in users only, each their own.
+    rows[("/api/v1/bookmarks/", "get")] = {"anonymous": 401, "user": 200, "staff": 200, "owner": 200}
+    rows[("/api/v1/bookmarks/", "post")] = {"anonymous": 401, "user": 201, "staff": 201, "owner": 201}
+    for method, ok in (("get", 200), ("patch", 200), ("delete", 204)):
+        rows[("/api/v1/bookmarks/{id}/", method)] = {"anonymous": 401, "user": 404, "staff": 404, "owner": ok}
+    return rows
+
+
+MATRIX = _matrix()
+
+
+def schema_operations() -> set:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    methods = {"get", "post", "put", "patch", "delete"}
+    return {(path, method) for path, item in schema["paths"].items() for method in item if method in methods}
+
+
+def test_the_matrix_covers_every_operation_of_the_schema():
+    assert schema_operations() == set(MATRIX)
+
+
+@pytest.fixture
+def world(catalogue):
+    owner = factories.UserFactory(username="owner")
+    users = {
+        "anonymous": None,
+        "user": factories.UserFactory(username="someone"),
+        "staff": factories.UserFactory(username="curator", is_staff=True),
+        "owner": owner,
+    }
+    tutorial = factories.TutorialFactory(slug="digits", demo="mlp_digits")
+    run = TrainingRun.objects.create(owner=owner, demo="mlp_digits", status=TrainingRun.Status.QUEUED)
+    accounts_services.set_bookmark(owner, catalogue["book"], True)
+    mark = Bookmark.objects.get(user=owner)
+    return {"users": users, "catalogue": catalogue, "tutorial": tutorial, "run": run, "bookmark": mark}
+
+
+def client_of(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+def request_for(path: str, method: str, world: dict) -> tuple[str, dict | None]:
+    """The concrete URL and body of one operation."""
+    parts = path.strip("/").split("/")
+    name = parts[2]
+    body = None
+    if name in RESOURCES:
+        _model, key, _lookup, create_body, change_body = RESOURCES[name]
+        item = world["catalogue"][key]
+        url = path.replace("{slug}", str(getattr(item, "slug", ""))).replace("{id}", str(item.pk))
+        if method in {"post", "put"}:
+            body = create_body(world["catalogue"])
+        elif method == "patch":
+            body = change_body
+        return url, body
+    if name == "search":
+        return f"{path}?q=attention", None
+    if name == "tutorials":
+        return path.replace("{slug}", world["tutorial"].slug), None
+    if name == "runs":
+        if method == "post" and "{id}" not in path:
+            body = {"demo": "mlp_digits", "params": {"epochs": 1}}
+        return path.replace("{id}", str(world["run"].pk)), body
+    if name == "bookmarks":
+        if method == "post":
+            body = {"type": "paper", "slug": world["catalogue"]["paper"].slug}
+        elif method == "patch":
+            body = {"note": "chapter 10"}
+        return path.replace("{id}", str(world["bookmark"].pk)), body
+    raise AssertionError(f"no request written for {method.upper()} {path}")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("path", "method"), sorted(MATRIX))
+def test_each_role_gets_its_status_on_each_operation(
+    path, method, role, world, django_capture_on_commit_callbacks
+):
+    url, body = request_for(path, method, world)
+    client = client_of(world["users"][role])
+    response = (
+        getattr(client, method)(url, body, format="json")
+        if body is not None
+        else getattr(client, method)(url)
+    )
+    expected = MATRIX[(path, method)][role]
+    assert response.status_code == expected, (role, method, url, response.content[:300])
+    if expected >= 400:
+        assert response.json()["error"]["status"] == expected
