@@ -424,7 +424,7 @@ class CommunitySerializer(ReadPlanMixin, ModelCleanMixin, serializers.ModelSeria
 
 class SearchResultSerializer(serializers.Serializer):
     type = serializers.ChoiceField(
-        choices=["papers", "conferences", "books", "courses", "communities", "topics"]
+        choices=["papers", "conferences", "books", "courses", "communities", "tutorials", "topics"]
     )
     slug = serializers.CharField()
     title = serializers.CharField()

@@ -486,6 +486,8 @@ SEARCH_BASENAMES = {
     "courses": "course",
     "communities": "community",
     "topics": "topic",
+    # The site's search covers tutorials too; each has its page under /api/v1/tutorials/.
+    "tutorials": "tutorial",
 }
 
 
@@ -507,7 +509,7 @@ def _plain(html: str) -> str:
 
 
 class SearchView(ApiViewMixin, APIView):
-    """Search papers, conferences, books, courses, communities and topics at once, best matches
+    """Search papers, conferences, books, courses, communities, tutorials and topics at once, best matches
     first within each type: the site's own search (full text and trigram on PostgreSQL)."""
 
     permission_classes = [CatalogueWritePermission]

@@ -141,6 +141,20 @@ def test_search_one_type_and_topics(api, catalogue):
     assert set(body["counts"]) == {"topics"}
 
 
+@override_settings(SEARCH_BACKEND="icontains")
+def test_search_finds_tutorials_with_their_api_url(api, db):
+    """The site's search covers tutorials; the API's answer links each to /api/v1/tutorials/."""
+    factories.TutorialFactory(slug="backprop-by-hand", title_en="Backpropagation by hand")
+    body = api.get("/api/v1/search/", {"q": "backpropagation"}).json()
+    assert body["counts"]["tutorials"] == 1
+    (hit,) = [r for r in body["results"] if r["type"] == "tutorials"]
+    assert hit["slug"] == "backprop-by-hand"
+    assert hit["api_url"] == "http://testserver/api/v1/tutorials/backprop-by-hand/"
+    assert api.get(hit["api_url"]).status_code == 200
+    only = api.get("/api/v1/search/", {"q": "backpropagation", "type": "tutorials"}).json()
+    assert [(r["type"], r["slug"]) for r in only["results"]] == [("tutorials", "backprop-by-hand")]
+
+
 def test_search_needs_a_query(api, db):
     response = api.get("/api/v1/search/")
     assert response.status_code == 400
