@@ -20,6 +20,7 @@ import signal
 import threading
 from contextlib import contextmanager
 
+from billiard.process import current_process
 from celery import shared_task
 from celery.exceptions import Reject
 from celery.signals import worker_init, worker_shutting_down
@@ -64,8 +65,13 @@ def _sigterm_stops_training():
     def on_term(signum, frame):
         flag.value = True
 
-    # Outside a worker (no flag) or off the main thread (a threads pool): nothing to swap.
-    swap = flag is not None and threading.current_thread() is threading.main_thread()
+    # Only in a prefork child: outside a worker there is no flag, the main process (solo pool)
+    # keeps Celery's own handler, and a threads pool cannot set handlers off the main thread.
+    swap = (
+        flag is not None
+        and current_process().name != "MainProcess"
+        and threading.current_thread() is threading.main_thread()
+    )
     if not swap:
         yield
         return
