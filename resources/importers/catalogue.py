@@ -101,10 +101,15 @@ def _import_file(path: Path, file_report: FileReport) -> None:
         document = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # noqa: S506 (a safe loader)
     except FileNotFoundError:
         raise EntryError("(file)", "the file does not exist") from None
+    except UnicodeDecodeError as exc:
+        raise EntryError("(file)", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" (line {where.line + 1}, column {where.column + 1})" if where else ""
         raise EntryError("(file)", f"not valid YAML{line}: {getattr(exc, 'problem', None) or exc}") from None
+    except ValueError as exc:
+        # A value its tag cannot hold: !!int x, a 5,000-digit number, the date 2026-02-30.
+        raise EntryError("(file)", f"not valid YAML: a value cannot be read ({exc})") from None
     if not isinstance(document, dict) or set(document) != {kind} or not isinstance(document[kind], list):
         raise EntryError("(file)", f"expected a mapping with a single key '{kind}' holding a list of entries")
     _IMPORTERS[kind](document[kind], file_report)
@@ -120,9 +125,10 @@ class Entry:
         self.name = name
         if not isinstance(raw, dict):
             raise EntryError(name, "an entry must be a mapping of keys to values")
-        unknown = sorted(set(raw) - set(fields))
+        # Keys may be numbers or dates as well as text; they are compared as written.
+        unknown = sorted(map(str, set(raw) - set(fields)))
         if unknown:
-            raise EntryError(name, f"unknown key(s): {', '.join(map(str, unknown))}")
+            raise EntryError(name, f"unknown key(s): {', '.join(unknown)}")
         for key, value in raw.items():
             expected = fields[key]
             # YAML reads 2305.18290 as a number and yes as true: only the expected type passes.

@@ -48,7 +48,7 @@ its source dropped it counts as an update.
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
@@ -197,6 +197,10 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
         seen = set()
         for key_node, _value in node.value:
             key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, Hashable):
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"a {type(key).__name__} cannot be a key", key_node.start_mark
+                )
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"the key {key!r} appears twice", key_node.start_mark
@@ -230,6 +234,9 @@ def _load(path: Path):
         raise EntryError("(file)", f"broken YAML{where}: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
         raise EntryError("(file)", f"broken YAML: {exc}") from None
+    except ValueError as exc:
+        # A value its tag cannot hold: !!int x, a 5,000-digit number, the date 2026-02-30.
+        raise EntryError("(file)", f"broken YAML: a value cannot be read ({exc})") from None
 
 
 def detect_format(data) -> tuple[str, str]:
@@ -352,6 +359,10 @@ def _text(raw: dict, key: str, entry: str, *, required: bool = False) -> str:
     return str(value).strip()
 
 
+#: Digits a count, a year or an h5-index may have; far more than any real one.
+_MAX_DIGITS = 9
+
+
 def _int(value, entry: str, what: str) -> int | None:
     if value is None or value == "":
         return None
@@ -361,6 +372,9 @@ def _int(value, entry: str, what: str) -> int | None:
         number = None
     if number is None or not number.is_finite() or number != number.to_integral_value():
         raise EntryError(entry, f"{what} should be a whole number, not {value!r}")
+    # Checked before int(): int(Decimal("1e999999")) would take minutes and a lot of memory.
+    if number.adjusted() >= _MAX_DIGITS:
+        raise EntryError(entry, f"{what} is too large: {value!r}")
     if number < 0:
         raise EntryError(entry, f"{what} cannot be negative ({value})")
     return int(number)
