@@ -317,9 +317,13 @@ def execute_run(run_id: str, worker: str = "", task_id: str = "", shutting_down=
     try:
         outcome = get_demo(run.demo).train(run.params, reporter, reporter.should_stop)
     except Cancelled:
-        if reporter.interrupted and requeue(run.pk, worker):
-            logger.warning("run %s: the worker is shutting down; the run goes back to the queue", run_id)
-            return REQUEUED
+        if reporter.interrupted:
+            if requeue(run.pk, worker):
+                logger.warning("run %s: the worker is shutting down; the run goes back to the queue", run_id)
+                return REQUEUED
+            if not TrainingRun.objects.filter(pk=run.pk, cancel_requested=True).exists():
+                logger.warning("run %s: stopped for the shutdown, but no longer held by %s", run_id, worker)
+                return "skipped"
         _flush_quietly(reporter)
         _finish(run.pk, Status.CANCELLED, error=_("Cancelled by its owner."))
         return Status.CANCELLED

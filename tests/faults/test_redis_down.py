@@ -146,3 +146,37 @@ def test_redis_stopped_and_started_again_under_a_running_web_process(redis_serve
     health = web.get("/healthz").json()
     assert health["cache"]["ok"] is True and health["broker"]["ok"] is True
     assert web.proc.poll() is None
+
+
+def test_the_cache_backend_answers_as_a_miss_while_redis_is_down(redis_server, monkeypatch):
+    """The backend the settings choose for a redis:// CACHE_URL, on this test's own redis-server."""
+    from django.utils.module_loading import import_string
+
+    from portal import env
+
+    monkeypatch.setenv("FAULTS_CACHE_URL", redis_server.url(CACHE_DB))
+    config = env.get_cache("FAULTS_CACHE_URL", "locmem://")
+    cache = import_string(config["BACKEND"])(config["LOCATION"], {"OPTIONS": config["OPTIONS"]})
+    cache.set("kept", {"a": 1})
+    assert cache.get("kept") == {"a": 1}
+    assert cache.add("count", 1) is True and cache.incr("count") == 2
+
+    redis_server.stop()
+    assert cache.get("kept") is None and cache.get("kept", "default") == "default"
+    assert cache.get_many(["kept", "count"]) == {}
+    assert cache.has_key("kept") is False
+    assert cache.add("other", 1) is False
+    with pytest.raises(ValueError):
+        cache.incr("count")
+    cache.set("written", 1)  # nothing happens, nothing raises
+    cache.set_many({"x": 1})
+    cache.delete("kept")
+    cache.delete_many(["x"])
+    assert cache.get_or_set("computed", 5) == 5
+    # What the API throttles do with it: an empty history, so the request passes.
+    assert cache.get("throttle_anon_127.0.0.1", []) == []
+
+    redis_server.start()  # an empty Redis again: the same backend object uses it at once
+    cache.set("kept", "back")
+    assert cache.get("kept") == "back"
+    assert cache.add("count", 1) is True and cache.incr("count") == 2
