@@ -416,6 +416,8 @@ def run(args) -> int:
             "limits": LOAD_LIMITS,
             "weights": args.weights,
             "wait": args.wait,
+            "learner_wait": args.learner_wait,
+            "keep_alive": args.keep_alive,
         },
         "logs": str(logs),
     }
@@ -464,6 +466,10 @@ def run(args) -> int:
                 "--worker-class=gthread",
                 f"--bind=127.0.0.1:{port}",
                 "--timeout=60",
+                # Longer than any user's pause between requests, as behind a proxy that keeps its
+                # connections: with gthread's default of 2 s, a client sending on a kept-alive
+                # connection just as the server closes it gets no answer (status 0).
+                f"--keep-alive={args.keep_alive}",
                 "--graceful-timeout=20",
                 "--error-logfile=-",
             ],
@@ -517,6 +523,7 @@ def run(args) -> int:
             "LOAD_SUMMARY": str(summary_path),
             "LOAD_WEIGHTS": args.weights,
             "LOAD_WAIT": args.wait,
+            "LOAD_LEARNER_WAIT": args.learner_wait,
         }
         locust_cmd = [
             str(BIN / "locust"),
@@ -748,6 +755,10 @@ def main() -> int:
     parser.add_argument(
         "--wait", default=None, help="seconds between a user's tasks, min,max (1,4; soak 3,10)"
     )
+    parser.add_argument(
+        "--learner-wait", default=None, help="seconds between a learner's tasks (5,20; soak 30,90)"
+    )
+    parser.add_argument("--keep-alive", type=int, default=120, help="gunicorn's --keep-alive in seconds")
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--concurrency", type=int, default=2, help="Celery pool processes")
@@ -766,6 +777,7 @@ def main() -> int:
     args = parser.parse_args()
     args.weights = args.weights or "5,3,2"
     args.wait = args.wait or ("3,10" if args.soak else "1,4")
+    args.learner_wait = args.learner_wait or ("30,90" if args.soak else "5,20")
 
     def terminate(signum, _frame):
         raise KeyboardInterrupt

@@ -20,7 +20,9 @@ same way. Every other status is a failure.
 Inputs (environment): ``LOAD_FIXTURES``, a JSON file written by ``benchmarks/load_test.py`` with
 slugs of published items and the users' tokens; ``LOAD_SUMMARY`` (optional), where the counts of
 expected refusals and launched runs are written when the test stops. ``LOAD_RUN_EPOCHS`` (default
-2) and ``LOAD_POLL_SECONDS`` (default 1.5) shape the learners' runs.
+2) and ``LOAD_POLL_SECONDS`` (default 1.5) shape the learners' runs; ``LOAD_WAIT`` (default
+``1,4``) and ``LOAD_LEARNER_WAIT`` (default ``5,20``) are the seconds between two tasks of a
+browser or API client, and of a learner.
 
     LOAD_FIXTURES=/tmp/fixtures.json .venv/bin/locust -f benchmarks/load/locustfile.py \\
         --headless -u 20 -r 2 -t 5m --host http://127.0.0.1:8000
@@ -43,6 +45,7 @@ POLL_SECONDS = float(os.environ.get("LOAD_POLL_SECONDS", "1.5"))
 POLL_GIVE_UP_SECONDS = float(os.environ.get("LOAD_POLL_GIVE_UP", "600"))
 WEIGHTS = [int(part) for part in os.environ.get("LOAD_WEIGHTS", "6,3,1").split(",")]
 WAIT = [float(part) for part in os.environ.get("LOAD_WAIT", "1,4").split(",")]
+LEARNER_WAIT = [float(part) for part in os.environ.get("LOAD_LEARNER_WAIT", "5,20").split(",")]
 
 FINISHED = {"succeeded", "failed", "cancelled"}
 EXPECTED = {"429", "503-busy", "409-finished"}
@@ -106,7 +109,8 @@ def check(response, name: str, *, allow_conflict: bool = False) -> bool:
         _count(expected)
         response.success()
     else:
-        response.failure(f"HTTP {code}: {response.text[:200]!r}")
+        error = getattr(response, "error", None)  # set when no answer came (status 0)
+        response.failure(f"HTTP {code}: {error!r}" if error else f"HTTP {code}: {response.text[:200]!r}")
     return False
 
 
@@ -203,6 +207,7 @@ class ApiClient(PortalUser):
                 ("/api/v1/deadlines/", {"when": "upcoming"}),
                 ("/api/v1/communities/", {}),
                 ("/api/v1/topics/", {"page_size": 100}),
+                ("/api/v1/tutorials/", {}),
                 ("/api/v1/runs/", {"status": "succeeded"}),
             ]
         )
@@ -245,7 +250,7 @@ class Learner(PortalUser):
 
     weight = WEIGHTS[2]
     kind = "learner"
-    wait_time = between(WAIT[0] * 3, WAIT[1] * 3)
+    wait_time = between(*LEARNER_WAIT)
 
     def on_start(self):
         self.headers = {"Authorization": f"Token {next(_learner_tokens)}", "Accept": "application/json"}
@@ -273,16 +278,30 @@ class Learner(PortalUser):
                 return run_id
         return None
 
+    def cancel(self, run_id: str) -> None:
+        name = "[learner] POST /api/v1/runs/[id]/cancel/"
+        with self.client.post(
+            f"/api/v1/runs/{run_id}/cancel/", headers=self.headers, name=name, catch_response=True
+        ) as answer:
+            if check(answer, name, allow_conflict=True):
+                _count("cancel-requested")
+
     @task
     def train_and_watch(self):
         runs = [run for run in (self.launch() for _ in range(random.choice([1, 1, 1, 2, 3]))) if run]
         if not runs:
             return
-        cancel = runs[-1] if random.random() < 0.2 else None
+        # Now and then the learner thinks better of the last run: at once (often still queued),
+        # or after one or two polls (usually running, or already over: a 409).
+        cancel = runs[-1] if random.random() < 0.25 else None
+        cancel_after = random.choice([0, 1, 2])
         deadline = time.monotonic() + POLL_GIVE_UP_SECONDS
         pending = set(runs)
         polls = 0
         while pending and time.monotonic() < deadline:
+            if cancel in pending and polls >= cancel_after:
+                self.cancel(cancel)
+                cancel = None
             time.sleep(POLL_SECONDS)  # gevent-patched: yields to the other users
             polls += 1
             for run_id in list(pending):
@@ -293,14 +312,6 @@ class Learner(PortalUser):
                 if state in FINISHED:
                     pending.discard(run_id)
                     _count(f"seen-{state}")
-                elif run_id == cancel and polls >= random.randint(1, 4):
-                    name = "[learner] POST /api/v1/runs/[id]/cancel/"
-                    with self.client.post(
-                        f"/api/v1/runs/{run_id}/cancel/", headers=self.headers, name=name, catch_response=True
-                    ) as answer:
-                        if check(answer, name, allow_conflict=True):
-                            _count("cancel-requested")
-                    cancel = None
         if pending:
             _count("poll-gave-up")
         if random.random() < 0.5:
