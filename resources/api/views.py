@@ -92,7 +92,9 @@ class ApiViewMixin:
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         renderer = getattr(response, "accepted_renderer", None)
-        if response.status_code >= 400 and renderer is not None and renderer.format in TEXT_FORMATS:
+        # Errors, and OPTIONS' description of the endpoint, are not items: they answer in JSON.
+        not_items = response.status_code >= 400 or request.method == "OPTIONS"
+        if not_items and renderer is not None and renderer.format in TEXT_FORMATS:
             response.accepted_renderer = JSONRenderer()
             response.accepted_media_type = "application/json"
         if request.method in SAFE_METHODS and response.status_code == 200:
@@ -521,7 +523,8 @@ class SearchView(ApiViewMixin, APIView):
         parameters=[SearchQuerySerializer, *_format_parameter(("json", "csv"))],
         responses={
             **_ok(200, serializers.SearchResponseSerializer, ("csv",)),
-            **error_responses(400, 401, 406, 429),
+            # DRF answers a ?format= it does not offer with 404 (an unknown Accept gets 406).
+            **error_responses(400, 401, 404, 406, 429, e404="`format` names a format not offered here."),
         },
     )
     def get(self, request):

@@ -1,0 +1,38 @@
+"""What Schemathesis found against the real server (benchmarks/api_fuzz.py), kept as plain tests."""
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api():
+    cache.clear()
+    yield APIClient()
+    cache.clear()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/papers/?format=bibtex", "/api/v1/deadlines/?format=ics", "/api/v1/books/?format=csv"],
+)
+def test_options_with_a_text_format_describes_the_endpoint_in_json(api, url):
+    """It was a 500: the BibTeX and iCalendar renderers were handed the description instead of items."""
+    factories.PaperFactory(slug="attention")
+    for address in (url, url.replace("/?", "/attention/?") if "papers" in url else url):
+        response = api.options(address)
+        assert response.status_code == 200, address
+        assert response["Content-Type"].startswith("application/json")
+        assert "name" in response.json()
+
+
+def test_search_with_a_format_it_does_not_offer_is_a_documented_404(api, client):
+    response = api.get("/api/v1/search/", {"q": "x", "format": "bibtex"})
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    assert "404" in schema["paths"]["/api/v1/search/"]["get"]["responses"]
