@@ -5,9 +5,9 @@ page that reads a cached count, every API request (throttle counters) and every 
 (post limits) into a 500. This backend treats a connection or timeout error as a miss: reads
 return their default, writes do nothing, ``add`` reports that nothing was stored and ``incr``
 raises ``ValueError`` as for a missing key. A warning is logged at most once per
-``WARN_EVERY`` seconds, and the socket timeouts are short, so a dead Redis costs milliseconds
-per call and a hung one at most the timeout. Once Redis answers again, the next call uses it;
-nothing needs a restart.
+``WARN_EVERY`` seconds. The socket timeouts are short and, after a failure, calls skip Redis
+for ``RETRY_AFTER`` seconds, so a dead Redis costs microseconds per call and a hung one one
+timeout a second. Once Redis answers again, the next try uses it; nothing needs a restart.
 
 What that means for limits counted in the cache: while Redis is down they count nothing, so
 the API throttles and the login/sign-up post limits let requests through (fail open). Runs
@@ -35,7 +35,11 @@ def _unreachable_errors() -> tuple[type[Exception], ...]:
 
 
 class ResilientRedisCache(RedisCache):
+    #: Seconds between warnings while Redis stays unreachable.
     WARN_EVERY = 30.0
+    #: After a failure, calls answer as misses without trying Redis for this long (per thread),
+    #: so that a Redis that hangs costs one socket timeout per interval, not one per call.
+    RETRY_AFTER = 1.0
 
     def __init__(self, server, params):
         params = dict(params)
@@ -47,87 +51,66 @@ class ResilientRedisCache(RedisCache):
         params["OPTIONS"] = options
         super().__init__(server, params)
         self._errors = _unreachable_errors()
-        self._last_warning = 0.0
+        self._last_warning = -self.WARN_EVERY
+        self._skip_until = 0.0
 
-    def _down(self, operation: str, exc: Exception) -> None:
+    def _try(self, method, miss, *args):
+        """RedisCache's ``method``, or ``miss()`` when Redis is unreachable (or failed just before)."""
         now = time.monotonic()
-        if now - self._last_warning >= self.WARN_EVERY:
-            self._last_warning = now
-            logger.warning("cache: Redis unreachable (%s: %s); serving without the cache", operation, exc)
+        if now < self._skip_until:
+            return miss()
+        try:
+            return method(self, *args)
+        except self._errors as exc:
+            now = time.monotonic()
+            self._skip_until = now + self.RETRY_AFTER
+            if now - self._last_warning >= self.WARN_EVERY:
+                self._last_warning = now
+                logger.warning(
+                    "cache: Redis unreachable (%s: %s); serving without the cache", method.__name__, exc
+                )
+            return miss()
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except self._errors as exc:
-            self._down("add", exc)
-            return False
+        return self._try(RedisCache.add, _false, key, value, timeout, version)
 
     def get(self, key, default=None, version=None):
-        try:
-            return super().get(key, default, version)
-        except self._errors as exc:
-            self._down("get", exc)
-            return default
+        return self._try(RedisCache.get, lambda: default, key, default, version)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().set(key, value, timeout, version)
-        except self._errors as exc:
-            self._down("set", exc)
-            return None
+        return self._try(RedisCache.set, _none, key, value, timeout, version)
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().touch(key, timeout, version)
-        except self._errors as exc:
-            self._down("touch", exc)
-            return False
+        return self._try(RedisCache.touch, _false, key, timeout, version)
 
     def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except self._errors as exc:
-            self._down("delete", exc)
-            return False
+        return self._try(RedisCache.delete, _false, key, version)
 
     def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except self._errors as exc:
-            self._down("get_many", exc)
-            return {}
+        return self._try(RedisCache.get_many, dict, keys, version)
 
     def has_key(self, key, version=None):
-        try:
-            return super().has_key(key, version)
-        except self._errors as exc:
-            self._down("has_key", exc)
-            return False
+        return self._try(RedisCache.has_key, _false, key, version)
 
     def incr(self, key, delta=1, version=None):
-        try:
-            return super().incr(key, delta, version)
-        except self._errors as exc:
-            self._down("incr", exc)
-            raise ValueError(f"Key '{key}' not found (the cache is unreachable).") from None
+        def missing():
+            raise ValueError(f"Key '{key}' not found (the cache is unreachable).")
+
+        return self._try(RedisCache.incr, missing, key, delta, version)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except self._errors as exc:
-            self._down("set_many", exc)
-            return list(data)
+        return self._try(RedisCache.set_many, lambda: list(data), data, timeout, version)
 
     def delete_many(self, keys, version=None):
-        try:
-            return super().delete_many(keys, version)
-        except self._errors as exc:
-            self._down("delete_many", exc)
-            return None
+        return self._try(RedisCache.delete_many, _none, keys, version)
 
     def clear(self):
-        try:
-            return super().clear()
-        except self._errors as exc:
-            self._down("clear", exc)
-            return False
+        return self._try(RedisCache.clear, _false)
+
+
+def _false() -> bool:
+    return False
+
+
+def _none() -> None:
+    return None

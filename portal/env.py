@@ -124,5 +124,7 @@ def get_broker(name: str, default_folder: Path) -> tuple[str, dict]:
         }
         return "filesystem://", options
     if parts.scheme in {"redis", "rediss"}:
-        return raw, {}
+        # Bounded socket waits: a Redis that accepts connections but does not answer (stopped,
+        # overloaded) makes a launch answer 503 within seconds instead of blocking a web worker.
+        return raw, {"socket_connect_timeout": 2, "socket_timeout": 3}
     raise ImproperlyConfigured(f"{name}={raw!r}: the scheme must be filesystem:// or redis://.")

@@ -87,6 +87,7 @@ class RedisServer:
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGCONT)  # a paused server could not act on SIGTERM
             self.proc.terminate()
             try:
                 self.proc.wait(15)
@@ -94,6 +95,15 @@ class RedisServer:
                 self.proc.kill()
                 self.proc.wait(10)
         self.proc = None
+
+    def pause(self) -> None:
+        """SIGSTOP: the port still accepts connections, but nothing answers (a hung Redis)."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGCONT)
 
     def queue_length(self, db: int, queue: str) -> int:
         import redis
