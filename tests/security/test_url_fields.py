@@ -130,3 +130,25 @@ def test_the_importers_refuse_other_schemes(tmp_path):
     report = deadlines.import_paths([yml])
     assert report.failed == 1
     assert not models.ConferenceEdition.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("https://example.org/a", "https://example.org/a"),
+        ("HTTP://example.org/", "HTTP://example.org/"),
+        ("javascript:alert(1)", ""),
+        (" JavaScript:alert(1)", ""),
+        ("data:text/html,<script>alert(1)</script>", ""),
+        ("vbscript:msgbox(1)", ""),
+        ("//evil.example.org/", ""),
+        ("/relative/path", ""),
+        ("http://[::1", ""),
+        (None, ""),
+    ],
+)
+def test_templates_link_only_web_addresses(stored, shown):
+    """The last line: the detail pages pass every stored address through ``web_url``."""
+    from resources.templatetags.web_links import web_url
+
+    assert web_url(stored) == shown
