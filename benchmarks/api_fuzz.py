@@ -202,9 +202,9 @@ def main() -> int:
             cwd=ROOT, env=env, stdout=gunicorn_log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         wait_until_up(f"{base}/api/schema/", gunicorn)
-    except (subprocess.CalledProcessError, RuntimeError) as exc:
+    except (subprocess.CalledProcessError, RuntimeError, KeyboardInterrupt) as exc:
         detail = getattr(exc, "stderr", "") or ""
-        print(f"could not set up the stack: {exc}\n{detail[-3000:]}", file=sys.stderr)
+        print(f"could not set up the stack: {exc!r}\n{detail[-3000:]}", file=sys.stderr)
         cleanup(gunicorn, name, work, keep=args.keep)
         return 2
 
@@ -228,17 +228,18 @@ def main() -> int:
     print(f"$ {shown}", flush=True)
     fuzz_started = time.monotonic()
     st_env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "CI"}}
-    result = subprocess.run(command, cwd=work, env=st_env, capture_output=True, text=True)
-    duration = time.monotonic() - fuzz_started
-    (work / "st.log").write_text(result.stdout + result.stderr)
-    tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-40:])
-    print(tail.replace(token, "<token>"))
-
-    counts = count_har(har)
-    failures, failing_operations = failures_by_type(report)
+    try:  # the server and the database go away whatever happens, Ctrl-C included
+        result = subprocess.run(command, cwd=work, env=st_env, capture_output=True, text=True)
+        duration = time.monotonic() - fuzz_started
+        (work / "st.log").write_text(result.stdout + result.stderr)
+        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-40:])
+        print(tail.replace(token, "<token>"))
+        counts = count_har(har)
+        failures, failing_operations = failures_by_type(report)
+    finally:
+        cleanup(gunicorn, name, work, keep=args.keep)
     server_errors = counts.get("5xx", 0)
     schema_failures = sum(n for name, n in failures.items() if name.split()[-1] in SCHEMA_FAILURE_TYPES)
-    cleanup(gunicorn, name, work, keep=args.keep)
 
     figures = {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),

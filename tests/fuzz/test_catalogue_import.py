@@ -160,7 +160,7 @@ def _distinct(kind: str, items: list[dict]) -> list[dict]:
     keys = {
         "topics": ["slug"],
         "conferences": ["short_name"],
-        "papers": ["arxiv", "slug"],
+        "papers": ["arxiv", "slug", "doi"],
         "books": ["slug", "isbn"],
     }
     seen: set = {("slug", slug) for slug in TOPICS} if kind == "topics" else set()
