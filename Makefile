@@ -30,7 +30,7 @@ run: $(VENV)/.runtime
 test: $(VENV)/.dev
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-## bench: every benchmark in turn (about 1.5 hours); BENCH_ARGS=--quick for a smoke run,
+## bench: every benchmark in turn (about 2 hours); BENCH_ARGS=--quick for a smoke run,
 ## BENCH_ARGS="--only load" for one. Output in var/bench/; see benchmarks/README.md.
 bench: $(VENV)/.dev
 	$(PY) benchmarks/run_all.py $(BENCH_ARGS)

@@ -5,7 +5,7 @@ the script writes them, to ``var/bench/<name>.json``). A failing benchmark does 
 others, and none fails silently: the summary lists every exit status, and this script exits 1
 when any of them was non-zero.
 
-    .venv/bin/python benchmarks/run_all.py                     # everything (about 1.5 hours)
+    .venv/bin/python benchmarks/run_all.py                     # everything (about 2 hours)
     .venv/bin/python benchmarks/run_all.py --quick             # smaller data, 1-minute load, 2-minute soak
     .venv/bin/python benchmarks/run_all.py --only load --only soak
     .venv/bin/python benchmarks/run_all.py --skip web_pages --soak-minutes 10
@@ -65,10 +65,12 @@ def benchmarks(soak_minutes: float, quick: bool) -> list[Bench]:
             json_flag="--json",
         ),
     ]
-    # Written by other parts of issue 7; wired in whenever the file is there.
-    for name in ("security_audit", "api_fuzz"):
-        if (ROOT / "benchmarks" / f"{name}.py").exists():
-            found.append(Bench(name, f"{name}.py"))
+    # The audits of issue 7: pip-audit, check --deploy and the XSS corpus; Schemathesis over HTTP.
+    optional = [
+        Bench("security_audit", "security_audit.py", json_flag="--json"),
+        Bench("api_fuzz", "api_fuzz.py", quick=["--max-examples", "5"], json_flag="--json"),
+    ]
+    found += [bench for bench in optional if (ROOT / "benchmarks" / bench.script).exists()]
     return found
 
 
