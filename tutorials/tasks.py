@@ -94,7 +94,13 @@ def shutting_down() -> bool:
     max_retries=5,
 )
 def run_training(self, run_id: str) -> str:
-    """Train one run; on the worker's warm shutdown, put it back in the queue (see the module's notes)."""
+    """Train one run to its end state; a warm shutdown of the worker hands the run back instead.
+
+    On SIGTERM (to the worker, or to its whole process group) the training stops at its next
+    step, the run goes from running back to queued without counting the attempt, and
+    ``Reject(requeue=True)`` returns this message to the broker, so the next worker trains the
+    run again from the start. A duplicate delivery of a run a live worker holds retries later.
+    """
     with _sigterm_stops_training():
         outcome = services.execute_run(
             run_id,
