@@ -42,5 +42,7 @@ urlpatterns = [
     path("", ApiRoot.as_view(), name="root"),
     *(path("", include(module)) for module in API_URLCONFS),
     # Only paths ending in a slash, so that CommonMiddleware still adds a missing slash first.
-    re_path(r"^(?:.*/)?$", not_found),
+    # [\s\S], not ".": a path may hold an encoded line break (%0A), which "." would not match,
+    # leaving the address to Django's HTML 404 page.
+    re_path(r"^(?:[\s\S]*/)?$", not_found),
 ]

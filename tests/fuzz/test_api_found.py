@@ -36,3 +36,12 @@ def test_search_with_a_format_it_does_not_offer_is_a_documented_404(api, client)
     assert response.json()["error"]["code"] == "not_found"
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     assert "404" in schema["paths"]["/api/v1/search/"]["get"]["responses"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/runs/a%0D%0Ab/", "/api/v1/nothing%0A/", "/api/v1/papers/x%0Ay/"])
+def test_an_address_with_a_line_break_is_the_json_404(api, path):
+    """It was Django's HTML 404 page: the catch-all's "." did not match the decoded line break."""
+    response = api.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["error"]["code"] == "not_found"
