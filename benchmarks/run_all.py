@@ -43,7 +43,7 @@ class Bench:
 
 def benchmarks(soak_minutes: float, quick: bool) -> list[Bench]:
     found = [
-        Bench("web_pages", "web_pages.py", quick=["--papers", "5000", "--runs", "10"]),
+        Bench("web_pages", "web_pages.py", quick=["--papers", "5000", "--runs", "10", "--no-targets"]),
         Bench(
             "api_papers",
             "api_papers.py",

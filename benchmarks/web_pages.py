@@ -242,6 +242,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=50, help="timed requests per page")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     parser.add_argument("--reuse", action="store_true", help="time a database kept by an earlier --keep run")
+    parser.add_argument(
+        "--no-targets",
+        action="store_true",
+        help="report the targets but exit 0 when missed (a smoke run with fewer than 100,000 papers)",
+    )
     args = parser.parse_args()
     name = urlsplit(SERVER).path.lstrip("/")
     if not args.reuse:
@@ -347,7 +352,9 @@ def main() -> int:
         "targets (search p95 < 100 ms; home, list, detail p95 < 150 ms; full text ≥ 20× icontains):",
         "met" if ok else "NOT met",
     )
-    return 0 if ok else 1
+    if not ok and args.no_targets:
+        print("(--no-targets: reported, not failed; the targets are for 100,000 papers)")
+    return 0 if ok or args.no_targets else 1
 
 
 if __name__ == "__main__":
