@@ -215,6 +215,9 @@ class EditionSerializer(ReadPlanMixin, ModelCleanMixin, serializers.ModelSeriali
 
 class NestedEditionSerializer(ReadPlanMixin, serializers.ModelSerializer):
     deadlines = NestedDeadlineSerializer(many=True, read_only=True)
+    # Declared so that the schema allows the empty link most editions have (a read-only field
+    # built from the model would be a plain "uri", which "" is not).
+    link = serializers.URLField(read_only=True, allow_blank=True)
 
     class Meta:
         model = models.ConferenceEdition

@@ -45,3 +45,23 @@ def test_an_address_with_a_line_break_is_the_json_404(api, path):
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_an_edition_without_a_link_keeps_to_the_schema(api):
+    """It broke the schema: a conference's nested editions declared ``link`` a URI, and "" is none."""
+    import schemathesis
+    from schemathesis.specs.openapi.checks import response_schema_conformance
+
+    from portal.wsgi import application
+    from tests.api.test_schema import same_connection_for_every_request
+
+    series = factories.ConferenceSeriesFactory(slug="neurips")
+    factories.ConferenceEditionFactory(series=series, year=2026, link="")
+    with same_connection_for_every_request():
+        schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+        operation = schema["/api/v1/conferences/{slug}/"]["GET"]
+        case = operation.Case(path_parameters={"slug": "neurips"})
+        response = case.call()
+        assert response.status_code == 200
+        assert response.json()["editions"][0]["link"] == ""
+        case.validate_response(response, checks=[response_schema_conformance])
