@@ -18,7 +18,7 @@ class, the number of 5xx (target 0), schema-conformance failures (target 0), eve
 failure by check, and the duration, and exits 0 only when no answer was a 5xx and Schemathesis
 found no failure (1 otherwise, 2 when the stack could not be set up).
 
-    .venv/bin/python benchmarks/api_fuzz.py                      # about 5 minutes on 2 cores
+    .venv/bin/python benchmarks/api_fuzz.py                      # 1.5 to 5 minutes on 2 cores
     .venv/bin/python benchmarks/api_fuzz.py --max-examples 10 --json /tmp/fuzz.json
     .venv/bin/python benchmarks/api_fuzz.py --checks all         # every check Schemathesis has
 
