@@ -188,6 +188,9 @@ TRAINING_MAX_ACTIVE_PER_USER = env.get_int("TRAINING_MAX_ACTIVE_PER_USER", 2, mi
 TRAINING_MAX_PER_HOUR = env.get_int("TRAINING_MAX_PER_HOUR", 20, minimum=1)
 TRAINING_QUEUE_CAP = env.get_int("TRAINING_QUEUE_CAP", 50, minimum=1)
 TRAINING_TIME_LIMITS = {"default": 600, "mlp_digits": 300, "bert_finetune": 1800, "tiny_gpt": 900}
+# PyTorch threads per training; 0: the CPUs divided among the worker's pool children, one CPU
+# left for the worker's main process, the database and the web (at least 1). See tutorials.tasks.
+TRAINING_TORCH_THREADS = env.get_int("TRAINING_TORCH_THREADS", 0, minimum=0)
 TRAINING_PROGRESS_INTERVAL = 0.3  # seconds between progress writes
 TRAINING_CANCEL_POLL_SECONDS = 0.5
 TRAINING_HEARTBEAT_STALE_SECONDS = env.get_int("TRAINING_HEARTBEAT_STALE_SECONDS", 20, minimum=2)

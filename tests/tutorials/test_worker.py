@@ -106,3 +106,10 @@ def test_the_periodic_reaper_runs_on_the_worker(celery_worker_process):
     from tutorials.tasks import reap_stale_runs
 
     assert reap_stale_runs.delay().get(timeout=60) == {"vanished": 0, "never_started": 0}
+
+
+def test_the_worker_sets_the_pytorch_threads_of_its_trainings(celery_worker_process):
+    from tutorials.tasks import torch_threads
+
+    log = celery_worker_process.log_path.read_text(errors="replace")
+    assert f"trainings use {torch_threads(1)} PyTorch thread(s) each" in log
