@@ -32,6 +32,34 @@ def database_url_for(settings_dict: dict) -> str:
     return f"postgres://{auth}{settings_dict['HOST']}:{settings_dict['PORT']}/{settings_dict['NAME']}"
 
 
+def stop_group(proc: subprocess.Popen, sig=signal.SIGTERM, timeout: float = 10) -> None:
+    """Signal a process started with ``start_new_session=True`` and its children; SIGKILL them
+    if they have not ended within ``timeout`` seconds."""
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, sig)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+
+
+def worker_env(**extra: str) -> dict:
+    """The environment of a Celery process (worker or beat) on this test run's database and broker."""
+    from django.db import connection
+
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="portal.test_settings",
+        DATABASE_URL=database_url_for(connection.settings_dict),
+        CELERY_BROKER_URL=os.environ["CELERY_BROKER_URL"],
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
 class WorkerProcess:
     """A real ``celery worker`` process started for a test module."""
 
@@ -83,13 +111,7 @@ class WorkerProcess:
         return self.log_path.read_text(errors="replace")[-5000:]
 
     def stop(self, sig=signal.SIGTERM, timeout: float = 10) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, sig)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(10)
+        stop_group(self.proc, sig, timeout)
         self._log.close()
 
 
@@ -100,18 +122,10 @@ def celery_worker_process(request, django_db_setup, django_db_blocker, tmp_path_
     A test module may set ``WORKER_ENV = {...}`` to give the worker extra environment variables.
     """
     from django.conf import settings
-    from django.db import connection
 
     from portal.celery import app
 
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="portal.test_settings",
-        DATABASE_URL=database_url_for(connection.settings_dict),
-        CELERY_BROKER_URL=os.environ["CELERY_BROKER_URL"],
-        PYTHONUNBUFFERED="1",
-    )
-    env.update(getattr(request.module, "WORKER_ENV", {}))
+    env = worker_env(**getattr(request.module, "WORKER_ENV", {}))
     queues = ",".join(getattr(settings, "CELERY_WORKER_QUEUES", ["celery"]))
     worker = WorkerProcess(queues, env, tmp_path_factory.mktemp("worker") / "worker.log")
     try:

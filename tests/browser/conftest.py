@@ -30,6 +30,20 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 
 
+def session_cookie(user, live_server) -> dict:
+    """A cookie that signs ``user`` in on the live server (for ``context.add_cookies``)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "url": live_server.url,
+    }
+
+
 @pytest.fixture(autouse=True)
 def _generous_post_limits(settings):
     # A developer re-running the suite should not meet the sign-up limit.

@@ -11,11 +11,10 @@ import datetime as dt
 from importlib import resources
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from tests import factories
+from tests.browser.conftest import session_cookie
 from tutorials.models import TrainingRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -108,20 +107,6 @@ def violations_on(page, url: str) -> list[str]:
     return found
 
 
-def sign_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-
-
 @pytest.mark.parametrize(
     ("language", "viewport"), [("en", None), ("zh-hans", None), ("en", PHONE)], ids=["en", "zh", "phone"]
 )
@@ -134,7 +119,7 @@ def test_every_kind_of_page_passes_axe(live_server, new_page, site, language, vi
     found = []
     for path in PUBLIC_PAGES:
         found += violations_on(page, live_server.url + path)
-    sign_in(page, live_server, site["learner"])
+    page.context.add_cookies([session_cookie(site["learner"], live_server)])
     for path in SIGNED_IN_PAGES:
         path = site["run"].get_absolute_url() if path == "RUN" else path
         found += violations_on(page, live_server.url + path)

@@ -3,10 +3,9 @@
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from tests import factories
+from tests.browser.conftest import session_cookie
 from tests.browser.test_walk import catalogue  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,18 +15,8 @@ SAMPLE = Path(__file__).resolve().parents[1] / "resources" / "data" / "deadlines
 
 def test_curator_browses_edits_and_previews_an_import(live_server, new_page, shot, catalogue):  # noqa: F811
     curator = factories.UserFactory(username="curator", is_staff=True, is_superuser=True)
-    client = Client()
-    client.force_login(curator)
     page = new_page()
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    page.context.add_cookies([session_cookie(curator, live_server)])
 
     page.goto(live_server.url + "/admin/")
     assert page.get_by_role("link", name="Conference series").first.is_visible()

@@ -3,27 +3,16 @@
 import time
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
+from tests.browser.conftest import session_cookie
 from tests.factories import TutorialFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
 def signed_in(new_page, live_server, user):
-    client = Client()
-    client.force_login(user)
     page = new_page()
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    page.context.add_cookies([session_cookie(user, live_server)])
     return page
 
 

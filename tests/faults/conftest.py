@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import ROOT, WorkerProcess, database_url_for, need
+from conftest import ROOT, WorkerProcess, database_url_for, need, stop_group
+from conftest import worker_env as base_worker_env
 
 REDIS_SERVER = "/usr/bin/redis-server"
 SECRET_KEY = "fault-tests-secret-key-not-for-any-deployment-0123456789"
@@ -174,13 +175,7 @@ class WebProcess:
         return self.log_path.read_text(errors="replace")[-6000:]
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(10)
+        stop_group(self.proc, timeout=30)
         self._log.close()
 
 
@@ -191,21 +186,8 @@ def csrf_token(html: str) -> str:
 
 
 def worker_env(**extra: str) -> dict:
-    """The environment of a worker (or beat) on the test database and the configured broker."""
-    from django.db import connection
-
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="portal.test_settings",
-        DATABASE_URL=database_url_for(connection.settings_dict),
-        CELERY_BROKER_URL=os.environ["CELERY_BROKER_URL"],
-        PYTHONUNBUFFERED="1",
-        # One PyTorch thread: the machine is small and shared.
-        OMP_NUM_THREADS="1",
-        MKL_NUM_THREADS="1",
-    )
-    env.update(extra)
-    return env
+    """conftest.worker_env, with one PyTorch thread: the machine is small and shared."""
+    return base_worker_env(**{"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", **extra})
 
 
 def start_worker(env: dict, log_path: Path) -> WorkerProcess:
@@ -250,13 +232,7 @@ class BeatProcess:
         return self.log_path.read_text(errors="replace")[-3000:]
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(10)
+        stop_group(self.proc, timeout=20)
         self._log.close()
 
 

@@ -22,7 +22,6 @@ import time
 from dataclasses import dataclass, field
 
 import pytest
-from django.conf import settings as django_settings
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.utils import timezone
@@ -30,6 +29,7 @@ from django.utils import timezone
 from accounts.models import Bookmark
 from resources import models
 from tests import factories
+from tests.browser.conftest import session_cookie
 from tests.security.xss_vectors import VECTORS, vector
 from tutorials import services
 from tutorials.models import TrainingRun
@@ -334,16 +334,6 @@ def context(browser, live_server):
     context.set_default_timeout(15_000)
     yield context
     context.close()
-
-
-def session_cookie(user, live_server) -> dict:
-    client = Client()
-    client.force_login(user)
-    return {
-        "name": django_settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-        "url": live_server.url,
-    }
 
 
 def list_pages(page, watch, base: str, path: str) -> None:

@@ -252,18 +252,18 @@ class TutorialSerializer(ReadPlanMixin, serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
-def _slugs(relation) -> list[str]:
-    return [item.slug for item in relation.all()]
+def _slugs():
+    return serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
 
 
 class TutorialDetailSerializer(TutorialSerializer):
     """One tutorial: its Markdown bodies, the catalogue items it links and the parameters its
     demo takes (what ``POST /api/v1/runs/`` accepts in ``params``)."""
 
-    topics = serializers.SerializerMethodField()
-    papers = serializers.SerializerMethodField()
-    books = serializers.SerializerMethodField()
-    courses = serializers.SerializerMethodField()
+    topics = _slugs()
+    papers = _slugs()
+    books = _slugs()
+    courses = _slugs()
     demo_params = serializers.SerializerMethodField()
 
     class Meta(TutorialSerializer.Meta):
@@ -279,18 +279,6 @@ class TutorialDetailSerializer(TutorialSerializer):
             "updated_at",
         )
         read_only_fields = fields
-
-    def get_topics(self, tutorial) -> list[str]:
-        return _slugs(tutorial.topics)
-
-    def get_papers(self, tutorial) -> list[str]:
-        return _slugs(tutorial.papers)
-
-    def get_books(self, tutorial) -> list[str]:
-        return _slugs(tutorial.books)
-
-    def get_courses(self, tutorial) -> list[str]:
-        return _slugs(tutorial.courses)
 
     @extend_schema_field(DemoParamSerializer(many=True))
     def get_demo_params(self, tutorial) -> list[dict]:
