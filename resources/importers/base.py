@@ -33,6 +33,9 @@ class FileReport:
     error: EntryError | None = None
     #: Why a file was passed over without being an error (e.g. a data set's list of field names).
     note: str = ""
+    #: What the importer read differently from the letter of the file, or left out, and why:
+    #: a contradiction the entry itself resolves. The rest of the file is imported.
+    warnings: list[str] = field(default_factory=list)
 
     def count(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
@@ -67,7 +70,12 @@ class ImportReport:
         return (
             f"{prefix}created {self.total(CREATED)}, updated {self.total(UPDATED)}, "
             f"unchanged {self.total(UNCHANGED)}; failed files {self.failed} of {len(self.files)}"
+            + (f"; warnings {self.warnings}" if self.warnings else "")
         )
+
+    @property
+    def warnings(self) -> int:
+        return sum(len(f.warnings) for f in self.files)
 
 
 class _DryRunRollback(Exception):
@@ -98,6 +106,7 @@ def run_files(
             file_report.error = EntryError("(file)", _reason(exc))
         if file_report.error:
             file_report.created = file_report.updated = file_report.unchanged = 0
+            file_report.warnings = []
         report.files.append(file_report)
         if progress:
             progress(file_report)

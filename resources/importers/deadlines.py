@@ -38,6 +38,11 @@ rows and a second import changes nothing:
   item's comment, or "Round N"; a single item leaves the label empty.
 
 Errors name the entry as ``<title>/<year>`` (``neurips/2026``) and say where in it and why.
+An entry that contradicts itself in a way it also resolves is read that way, with a warning on
+the file's report rather than an error (resources/data/README.md lists the cases met upstream):
+acceptance counts swapped against the entry's own rate; ai-deadlines start and end dates a year
+off from the edition while its date text names the edition's year; and a submission deadline
+after the event ended, which is left out.
 Validation uses ``clean_fields()`` and ``clean()`` (not ``full_clean()``, whose uniqueness checks
 would cost a query per row); the database's constraints back the rest.
 
@@ -288,6 +293,10 @@ def collect_files(paths: Iterable[Path | str]) -> list[Path]:
 # --- what a file says, checked before anything is written --------------------------------------
 
 
+#: ``warn(entry, reason)``: note what was read differently from the file, or left out.
+Warn = Callable[[str, str], None]
+
+
 @dataclass
 class DeadlineData:
     kind: str
@@ -458,7 +467,7 @@ def _unique(deadlines: list[DeadlineData], entry: str) -> list[DeadlineData]:
     return list(by_key.values())
 
 
-def _parse_ccf(data: list) -> list[SeriesData]:
+def _parse_ccf(data: list, warn: Warn) -> list[SeriesData]:
     result = []
     for index, raw in enumerate(data, 1):
         entry = _entry_name(raw, index, "series")
@@ -541,7 +550,7 @@ def _parse_ccf_edition(raw, title: str, index: int) -> EditionData:
     )
 
 
-def _parse_hf(data: list) -> list[SeriesData]:
+def _parse_hf(data: list, warn: Warn) -> list[SeriesData]:
     groups: dict[str, SeriesData] = {}
     latest: dict[str, dict[str, tuple[int, object]]] = defaultdict(dict)
     for index, raw in enumerate(data, 1):
@@ -551,6 +560,8 @@ def _parse_hf(data: list) -> list[SeriesData]:
         title = _text(raw, "title", entry, required=True)
         year = _year(raw, entry)
         zone = _text(raw, "timezone", entry)
+        date_text = _text(raw, "date", entry)
+        start, end = _edition_dates(raw, entry, year, date_text, warn)
         edition = EditionData(
             entry=entry,
             source=HF,
@@ -558,19 +569,19 @@ def _parse_hf(data: list) -> list[SeriesData]:
             year=year,
             shared={
                 "link": _text(raw, "link", entry),
-                "date_text": _text(raw, "date", entry),
+                "date_text": date_text,
                 "place_text": _text(raw, "place", entry),
                 "timezone": zone,
             },
             own={
-                "start_date": _date(raw, "start", entry),
-                "end_date": _date(raw, "end", entry),
+                "start_date": start,
+                "end_date": end,
                 "city": _text(raw, "city", entry),
                 "country": _text(raw, "country", entry),
                 "venue": _text(raw, "venue", entry),
                 "note": _text(raw, "note", entry),
             },
-            deadlines=_parse_hf_deadlines(raw, entry, zone),
+            deadlines=_after_the_event(_parse_hf_deadlines(raw, entry, zone), end, entry, warn),
         )
         alias = _alias(title)
         series = groups.get(alias)
@@ -596,6 +607,62 @@ def _parse_hf(data: list) -> list[SeriesData]:
         series.h5_index = facts.pop("h5_index", None)
         series.fields = {**facts.pop("ranks", {}), **facts}
     return list(groups.values())
+
+
+_YEAR_IN_TEXT = re.compile(r"\b(19[5-9]\d|20\d\d|2100)\b")
+#: Deadlines that must come before the event: a submission after it closed is a slip in the data.
+_BEFORE_THE_EVENT = {K.ABSTRACT, K.PAPER, K.SUPPLEMENTARY}
+
+
+def _edition_dates(raw: dict, entry: str, year: int, date_text: str, warn: Warn):
+    """The edition's start and end; a year slip the entry itself corrects is corrected.
+
+    ai-deadlines once gave ICASSP 2026 (``date: May 4-8, 2026``) the start and end 2025-05-04 and
+    2025-05-08. When start and end share a year that is neither the edition's year nor named in
+    its date text, and that text names the edition's year and no other, the dates are moved to
+    that year; anything else is taken as written.
+    """
+    start, end = _date(raw, "start", entry), _date(raw, "end", entry)
+    if start is None or end is None or start.year != end.year or start.year == year:
+        return start, end
+    if {int(y) for y in _YEAR_IN_TEXT.findall(date_text)} != {year}:
+        return start, end
+    try:
+        moved = start.replace(year=year), end.replace(year=year)
+    except ValueError:  # 29 February
+        return start, end
+    warn(
+        entry,
+        f"'start' and 'end' ({start} to {end}) read as {moved[0]} to {moved[1]}: the edition is {year} "
+        f"and its date says {date_text!r}",
+    )
+    return moved
+
+
+def _after_the_event(
+    deadlines: list[DeadlineData], end: dt.date | None, entry: str, warn: Warn
+) -> list[DeadlineData]:
+    """Submission deadlines that fall after the event ended are left out, with a warning.
+
+    Such a date cannot be right, and the entry cannot say what is (ai-deadlines once gave ICASSP
+    2025, held in April 2025, the paper deadline of ICASSP 2026, 2025-09-18). Leaving it out keeps
+    a false date off the site; the rest of the file is imported.
+    """
+    if end is None:
+        return deadlines
+    # The end of the last day anywhere on Earth (UTC-12).
+    closed = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(12), tzinfo=dt.UTC)
+    kept = []
+    for item in deadlines:
+        if item.kind in _BEFORE_THE_EVENT and item.at is not None and item.at > closed:
+            warn(
+                entry,
+                f"left out the {item.kind} deadline {item.local} ({item.timezone}): it falls after the "
+                f"event ended on {end}",
+            )
+        else:
+            kept.append(item)
+    return kept
 
 
 def _parse_rankings(text: str, entry: str) -> dict:
@@ -652,7 +719,7 @@ def _parse_hf_deadlines(raw: dict, entry: str, zone: str) -> list[DeadlineData]:
     return _unique(result, entry)
 
 
-def _parse_rates(data: list) -> list[RateData]:
+def _parse_rates(data: list, warn: Warn) -> list[RateData]:
     result = []
     for index, raw in enumerate(data, 1):
         entry = _entry_name(raw, index, "series")
@@ -670,11 +737,19 @@ def _parse_rates(data: list) -> list[RateData]:
             year = _year(item, item_entry)
             submitted = _int(item.get("submitted"), item_entry, "'submitted'")
             accepted = _int(item.get("accepted"), item_entry, "'accepted'")
-            if submitted is not None and accepted is not None and accepted > submitted:
-                raise EntryError(item_entry, f"{accepted} accepted is more than {submitted} submitted")
             rate = _rate(item.get("rate"), item_entry)
+            if submitted is not None and accepted is not None and accepted > submitted:
+                if not (rate is not None and _ratio(submitted, accepted) == rate):
+                    raise EntryError(item_entry, f"{accepted} accepted is more than {submitted} submitted")
+                # The entry's own rate says which number is which: the two were swapped.
+                warn(
+                    item_entry,
+                    f"read as {accepted} submitted and {submitted} accepted: the file has them the other "
+                    f"way round, and its own rate {rate} is {submitted} of {accepted}",
+                )
+                submitted, accepted = accepted, submitted
             if rate is None and submitted and accepted is not None:
-                rate = (Decimal(accepted) / Decimal(submitted)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+                rate = _ratio(accepted, submitted)
             values = {"submitted": submitted, "accepted": accepted, "rate": rate}
             values["source"] = _short_url(_text(item, "source", item_entry), item_entry)
             result.append(RateData(item_entry, title, year, values))
@@ -695,6 +770,10 @@ def _short_url(text: str, entry: str) -> str:
     if len(shorter) > _SOURCE_MAX:
         raise EntryError(entry, f"'source' is longer than {_SOURCE_MAX} characters")
     return shorter
+
+
+def _ratio(part: int, whole: int) -> Decimal:
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
 
 
 def _rate(value, entry: str) -> Decimal | None:
@@ -980,14 +1059,20 @@ class _Prepared:
     payload: list = field(default_factory=list)
     note: str = ""
     error: EntryError | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 def _prepare(path: Path) -> _Prepared:
+    warnings: list[str] = []
+
+    def warn(entry: str, reason: str) -> None:
+        warnings.append(f"{entry}: {reason}")
+
     try:
         data = _load(path)
         fmt, note = detect_format(data)
         parse = {FORMAT_CCF: _parse_ccf, FORMAT_HF: _parse_hf, FORMAT_CCF_RATES: _parse_rates}.get(fmt)
-        return _Prepared(fmt, parse(data) if parse else [], note)
+        return _Prepared(fmt, parse(data, warn) if parse else [], note, warnings=warnings)
     except EntryError as exc:
         return _Prepared(error=exc)
 
@@ -1012,6 +1097,7 @@ def import_paths(
         item = prepared[path]
         if item.error is not None:
             raise item.error
+        file_report.warnings.extend(item.warnings)
         if item.format == FORMAT_SKIP:
             file_report.note = item.note
         elif item.format == FORMAT_CCF_RATES:

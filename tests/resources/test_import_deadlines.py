@@ -148,10 +148,14 @@ def test_shipped_data_imports_and_a_second_import_changes_nothing():
         Deadline.objects.count(),
         AcceptanceRate.objects.count(),
     )
-    assert rows == (81, 230, 567, 41)
+    assert rows == (81, 230, 566, 41)
     assert len(first.files) == 129
     skipped = [f for f in first.files if f.note]
     assert [Path(f.path).name for f in skipped] == ["types.yml"]
+    # The shipped files are upstream's as they are; three contradictions are read as the entries
+    # themselves resolve them (see resources/data/README.md).
+    warned = {Path(f.path).name: len(f.warnings) for f in first.files if f.warnings}
+    assert warned == {"icassp.yml": 2, "ijcnn.yml": 1}
 
     second = import_paths([SHIPPED])
     assert second.ok, second.errors
@@ -191,6 +195,14 @@ def spot_checks():
     # The decimal comma in CVPR 2025's rate and the h5-index written 32.0.
     assert AcceptanceRate.objects.get(series__short_name="CVPR", year=2025).rate == Decimal("0.2212")
     assert ConferenceSeries.objects.get(short_name="ICANN").h5_index == 32
+    # The contradictions upstream, as resolved: IJCNN 2024's swapped counts, ICASSP 2026's year
+    # slip in its dates, and ICASSP 2025's paper deadline set after the conference.
+    ijcnn = AcceptanceRate.objects.get(series__short_name="IJCNN", year=2024)
+    assert (ijcnn.submitted, ijcnn.accepted, ijcnn.rate) == (3272, 1701, Decimal("0.5199"))
+    icassp = ConferenceEdition.objects.get(hf_id="icassp26")
+    assert (icassp.start_date, icassp.end_date) == (dt.date(2026, 5, 4), dt.date(2026, 5, 8))
+    assert not Deadline.objects.filter(edition__hf_id="icassp25").exists()
+    assert Deadline.objects.get(edition__hf_id="icassp26", kind="paper").at == utc(2025, 9, 18, 6, 59, 59)
 
 
 def test_shipped_data_gives_the_same_catalogue_in_either_order():
@@ -613,6 +625,92 @@ def test_acceptance_rates(tmp_path):
     [(_, entry, reason)] = import_paths([write_yaml(tmp_path / "r.yml", data)]).errors
     assert entry == "nosuchconf/2024 acceptance rate"
     assert "no conference series called 'NoSuchConf' yet" in reason
+
+
+# --- contradictions an entry resolves itself: read so, with a warning ---------------------------
+
+
+def test_counts_swapped_against_their_own_rate_are_read_the_right_way_round(tmp_path):
+    assert import_paths([DATA / "ccf_neurips.yml"]).ok
+    data = load_fixture("rates_neurips.yml")
+    data[0]["accept_rates"][0].update(submitted=4043, accepted=15671)  # rate 0.2580 is 4043/15671
+    report = import_paths([write_yaml(tmp_path / "r.yml", data)])
+    assert report.ok, report.errors
+    [warning] = report.files[0].warnings
+    assert warning.startswith("neurips/2024 acceptance rate: read as 15671 submitted and 4043 accepted")
+    rate = AcceptanceRate.objects.get(year=2024)
+    assert (rate.submitted, rate.accepted, rate.rate) == (15671, 4043, Decimal("0.2580"))
+    assert report.summary().endswith("; warnings 1")
+
+
+@pytest.mark.parametrize("rate", [None, 0.9, 0.2579])
+def test_counts_swapped_without_a_rate_that_says_so_are_an_error(tmp_path, rate):
+    assert import_paths([DATA / "ccf_neurips.yml"]).ok
+    before = snapshot()
+    data = load_fixture("rates_neurips.yml")
+    data[0]["accept_rates"][0].update(submitted=4043, accepted=15671, rate=rate)
+    [(_, entry, reason)] = import_paths([write_yaml(tmp_path / "r.yml", data)]).errors
+    assert (entry, reason) == ("neurips/2024 acceptance rate", "15671 accepted is more than 4043 submitted")
+    assert snapshot() == before
+
+
+def test_a_year_slip_in_start_and_end_is_corrected_by_the_date_text(tmp_path):
+    data = load_fixture("hf_zones.yml")
+    data[0].update(date="October 5-9, 2026", start="2025-10-05", end="2025-10-09")
+    report = import_paths([write_yaml(tmp_path / "slip.yml", data)])
+    assert report.ok, report.errors
+    assert report.files[0].warnings == [
+        "zoneconf/2026: 'start' and 'end' (2025-10-05 to 2025-10-09) read as 2026-10-05 to 2026-10-09: "
+        "the edition is 2026 and its date says 'October 5-9, 2026'"
+    ]
+    edition = ConferenceEdition.objects.get(hf_id="zoneconf26")
+    assert (edition.start_date, edition.end_date) == (dt.date(2026, 10, 5), dt.date(2026, 10, 9))
+    # Unchanged on a second import: the correction is the same every time.
+    assert counts(import_paths([tmp_path / "slip.yml"]))[:2] == (0, 0)
+
+
+@pytest.mark.parametrize(
+    "date_text",
+    [
+        "December 30, 2026 - January 3, 2027",  # names both years: nothing to correct
+        "January 2-3",  # names no year
+        "",
+    ],
+)
+def test_dates_in_another_year_are_taken_as_written_when_the_text_does_not_say_otherwise(tmp_path, date_text):
+    data = load_fixture("hf_zones.yml")
+    data[0].update(date=date_text, start="2027-01-02", end="2027-01-03")
+    report = import_paths([write_yaml(tmp_path / "as-written.yml", data)])
+    assert report.ok, report.errors
+    assert report.files[0].warnings == []
+    edition = ConferenceEdition.objects.get(hf_id="zoneconf26")
+    assert (edition.start_date, edition.end_date) == (dt.date(2027, 1, 2), dt.date(2027, 1, 3))
+
+
+def test_a_submission_deadline_after_the_event_is_left_out_with_a_warning(tmp_path):
+    data = load_fixture("hf_zones.yml")
+    # The event ends on 15 May 2026 (AoE). Its AoE paper deadline that day stays; the
+    # supplementary one (22 May), after it, goes; a notification afterwards is normal and stays.
+    data[0].update(start="2026-05-11", end="2026-05-15")
+    report = import_paths([write_yaml(tmp_path / "late.yml", data)])
+    assert report.ok, report.errors
+    assert report.files[0].warnings == [
+        "zoneconf/2026: left out the supplementary deadline 2026-05-22 23:59:59 (UTC-12): "
+        "it falls after the event ended on 2026-05-15"
+    ]
+    kinds = set(Deadline.objects.filter(edition__hf_id="zoneconf26").values_list("kind", flat=True))
+    assert "supplementary" not in kinds
+    assert {"paper", "abstract", "notification"} <= kinds
+
+
+def test_warnings_are_printed_by_the_command(tmp_path):
+    data = load_fixture("hf_zones.yml")
+    data[0].update(start="2026-05-11", end="2026-05-15")
+    path = write_yaml(tmp_path / "late.yml", data)
+    out = io.StringIO()
+    call_command("import_deadlines", str(path), "--dry-run", stdout=out, stderr=io.StringIO())
+    assert f"{path}: warning: zoneconf/2026: left out the supplementary deadline" in out.getvalue()
+    assert out.getvalue().rstrip().endswith("; warnings 1")
 
 
 def test_dry_run_changes_nothing(seeded):

@@ -7,8 +7,9 @@ recognised by their shape; a folder stands for the YAML files under it. Each fil
 one transaction: a file with any error imports nothing, and the error names the file, the entry
 and the reason. Re-importing unchanged files changes nothing. At verbosity 1 a line per file is
 printed (on a terminal, verbosity 1 shows a counter instead, and 2 adds the line per file), then
-a one-line summary; errors always go to stderr. The command fails (exit status 1) when a file
-failed.
+a one-line summary; errors always go to stderr. A warning (what the file says that was read
+differently, or left out, because the entry contradicts itself) is printed at verbosity 1 and
+up. The command fails (exit status 1) when a file failed.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -54,6 +55,11 @@ class Command(BaseCommand):
                         f"unchanged {file_report.unchanged}"
                     )
                 self.stdout.write(f"[{done}/{total}] {file_report.path}: {what}")
+            if file_report.warnings and verbosity >= 1:
+                if counter:
+                    self.stdout.write("")
+                for warning in file_report.warnings:
+                    self.stdout.write(self.style.WARNING(f"{file_report.path}: warning: {warning}"))
 
         report = import_paths(files, dry_run=options["dry_run"], progress=progress)
         if counter and total:

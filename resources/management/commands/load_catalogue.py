@@ -40,6 +40,8 @@ class Command(BaseCommand):
                     f"{file_report.path}: created {file_report.created}, "
                     f"updated {file_report.updated}, unchanged {file_report.unchanged}"
                 )
+                for warning in file_report.warnings:
+                    self.stdout.write(self.style.WARNING(f"{file_report.path}: warning: {warning}"))
 
         report = load(
             dry_run=options["dry_run"],
