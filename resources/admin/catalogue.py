@@ -94,7 +94,8 @@ class CourseLanguageFilter(admin.SimpleListFilter):
 
 
 @admin.register(models.Topic)
-class TopicAdmin(ViewOnSiteMixin, admin.ModelAdmin):
+class TopicAdmin(ImportPagesMixin, ViewOnSiteMixin, admin.ModelAdmin):
+    import_kind = "catalogue"
     list_display = ("name_en", "name_zh", "slug", "parent", "position")
     list_editable = ("position",)
     list_select_related = ("parent",)
@@ -269,7 +270,8 @@ class AcceptanceRateAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Course)
-class CourseAdmin(UnicodeJSONSearchMixin, CatalogueAdmin):
+class CourseAdmin(ImportPagesMixin, UnicodeJSONSearchMixin, CatalogueAdmin):
+    import_kind = "catalogue"
     list_display = ("title", "provider", "level", "is_free", "language_list", "topic_list", "status")
     list_filter = ("status", "level", "is_free", CourseLanguageFilter, "provider", "topics")
     search_fields = ("title", "provider", "instructors", "url")
@@ -376,7 +378,8 @@ class PaperAdmin(ImportPagesMixin, UnicodeJSONSearchMixin, CatalogueAdmin):
 
 
 @admin.register(models.Community)
-class CommunityAdmin(CatalogueAdmin):
+class CommunityAdmin(ImportPagesMixin, CatalogueAdmin):
+    import_kind = "catalogue"
     list_display = ("name", "kind", "url", "language", "topic_list", "status")
     list_filter = ("status", "kind", "language", "topics")
     search_fields = ("name", "url", "description_en", "description_zh")

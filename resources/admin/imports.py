@@ -73,6 +73,18 @@ IMPORT_KINDS = {
         help_text=_("@book entries become books, every other entry type a paper."),
         supports_draft=True,
     ),
+    "catalogue": ImportKind(
+        name="catalogue",
+        title=_("Import catalogue YAML"),
+        module="resources.importers.catalogue",
+        extensions=(".yml", ".yaml"),
+        models=("topic", "conferenceseries", "paper", "book", "course", "community"),
+        help_text=_(
+            "A file in the format of the sample catalogue (resources/catalogue/README.md): one key, "
+            "topics, conferences, papers, books, courses or communities, holding a list of entries. "
+            "Entries are matched on their natural keys, so importing a file again changes nothing."
+        ),
+    ),
 }
 
 
@@ -177,7 +189,8 @@ def report_rows(report, staged: StagedFile) -> list[dict]:
                 "unchanged": file_report.unchanged,
                 "entry": error.entry if error else "",
                 "reason": error.reason.replace(str(staged.path), staged.name) if error else "",
-                "note": getattr(file_report, "note", ""),
+                "note": file_report.note,
+                "warnings": file_report.warnings,
             }
         )
     return rows

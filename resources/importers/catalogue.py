@@ -40,7 +40,7 @@ from resources.importers.base import (
     run_files,
     upsert,
 )
-from resources.importers.deadlines import import_paths
+from resources.importers.deadlines import import_paths as import_deadline_paths
 
 CATALOGUE_DIR = Path(settings.BASE_DIR) / "resources" / "catalogue"
 DEADLINE_DATA_DIR = Path(settings.BASE_DIR) / "resources" / "data"
@@ -82,7 +82,7 @@ def load(
     try:
         with transaction.atomic():
             if deadline_paths:
-                report.files.extend(import_paths(deadline_paths, progress=progress).files)
+                report.files.extend(import_deadline_paths(deadline_paths, progress=progress).files)
             report.files.extend(
                 run_files([folder / f"{name}.yml" for name in FILES], _import_file, progress=progress).files
             )
@@ -93,10 +93,23 @@ def load(
     return report
 
 
+def import_paths(
+    paths: Iterable[Path | str],
+    *,
+    dry_run: bool = False,
+    progress: Callable[[FileReport], None] | None = None,
+) -> ImportReport:
+    """Import curated files one by one, each atomically: what the admin's import page calls.
+
+    A file's kind is its name (``papers.yml``) when that is one of ``FILES``, else the single
+    top-level key it holds, so an upload may be called anything. Papers may cite only papers
+    already in the catalogue or in the same file, and entries name topics that exist.
+    """
+    return run_files([Path(p) for p in paths], _import_file, dry_run=dry_run, progress=progress)
+
+
 def _import_file(path: Path, file_report: FileReport) -> None:
-    kind = path.stem
-    if kind not in _IMPORTERS:
-        raise EntryError("(file)", f"unknown catalogue file; expected one of {', '.join(FILES)}")
+    kind = path.stem if path.stem in _IMPORTERS else None
     try:
         document = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # noqa: S506 (a safe loader)
     except FileNotFoundError:
@@ -110,6 +123,14 @@ def _import_file(path: Path, file_report: FileReport) -> None:
     except ValueError as exc:
         # A value its tag cannot hold: !!int x, a 5,000-digit number, the date 2026-02-30.
         raise EntryError("(file)", f"not valid YAML: a value cannot be read ({exc})") from None
+    if kind is None:
+        keys = list(document) if isinstance(document, dict) else []
+        kind = keys[0] if len(keys) == 1 and keys[0] in _IMPORTERS else None
+        if kind is None:
+            raise EntryError(
+                "(file)",
+                f"expected a mapping with a single key, one of {', '.join(FILES)}, holding a list of entries",
+            )
     if not isinstance(document, dict) or set(document) != {kind} or not isinstance(document[kind], list):
         raise EntryError("(file)", f"expected a mapping with a single key '{kind}' holding a list of entries")
     _IMPORTERS[kind](document[kind], file_report)
@@ -184,7 +205,9 @@ def _topics(entry: Entry, known: dict[str, models.Topic], key: str = "topics") -
     unknown = [slug for slug in slugs if slug not in known]
     if unknown:
         raise EntryError(
-            entry.name, f"unknown topic slug(s): {', '.join(unknown)} (define them in topics.yml)"
+            entry.name,
+            f"unknown topic slug(s): {', '.join(unknown)} "
+            "(define them in topics.yml or add them as topics in the admin)",
         )
     return [known[slug] for slug in slugs]
 

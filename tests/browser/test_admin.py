@@ -13,7 +13,23 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SAMPLE = Path(__file__).resolve().parents[1] / "resources" / "data" / "deadlines" / "hf_neurips.yml"
 
 
-def test_curator_browses_edits_and_previews_an_import(live_server, new_page, shot, catalogue):  # noqa: F811
+COURSES = """\
+courses:
+  - slug: fast-ai-practical-deep-learning
+    title: Practical Deep Learning for Coders
+    provider: fast.ai
+    instructors: [Jeremy Howard]
+    url: https://course.fast.ai/
+    level: beginner
+    languages: [en]
+    free: true
+    topics: [transformers]
+    description_en: A top-down course that trains working models first and explains them after.
+    description_zh: 自上而下的课程：先训练出能用的模型，再讲解其原理。
+"""
+
+
+def test_curator_browses_edits_and_previews_an_import(live_server, new_page, shot, catalogue, tmp_path):  # noqa: F811
     curator = factories.UserFactory(username="curator", is_staff=True, is_superuser=True)
     page = new_page()
     page.context.add_cookies([session_cookie(curator, live_server)])
@@ -48,3 +64,18 @@ def test_curator_browses_edits_and_previews_an_import(live_server, new_page, sho
     with page.expect_navigation():
         page.get_by_role("button", name="Confirm import").click()
     shot(page, "import-confirmed")
+
+    # The curated catalogue's own YAML format, from the courses page: dry run, then confirm.
+    page.goto(live_server.url + "/admin/resources/course/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Import catalogue YAML").click()
+    (tmp_path / "courses.yml").write_text(COURSES, encoding="utf-8")
+    page.locator("input[type=file]").set_input_files(str(tmp_path / "courses.yml"))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Upload and check").click()
+    assert page.locator("#import-report tbody tr").inner_text().split("\t")[:2] == ["courses.yml", "1"]
+    shot(page, "catalogue-import-dry-run-report")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Confirm import").click()
+    assert page.get_by_role("link", name="Practical Deep Learning for Coders").is_visible()
+    shot(page, "catalogue-import-confirmed")

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 
 DEADLINES_URL = "admin:resources_conferenceseries_import"
 BIBTEX_URL = "admin:resources_paper_import"
+CATALOGUE_URL = "admin:resources_course_import"
 
 BIB = """\
 @article{vaswani2017attention,
@@ -61,6 +62,23 @@ HF_YAML = """\
   country: Austria
 """
 
+# Curated catalogue entries, in the format of resources/catalogue/*.yml.
+COURSES_YAML = """\
+courses:
+  - slug: test-course
+    title: "A Course on Testing"
+    provider: Example University
+    instructors: [Ada Lovelace, Alan Turing]
+    url: https://example.org/course/
+    level: beginner
+    languages: [en, zh]
+    free: true
+    duration: 6 weeks
+    topics: [testing]
+    description_en: A course on testing.
+    description_zh: 一门关于测试的课程。
+"""
+
 BROKEN_YAML = "- title: TESTCONF\n  year: [2027\n  deadlines: {\n"
 
 UNKNOWN_ZONE_YAML = HF_YAML.replace("timezone: AoE", "timezone: Mars/Olympus_Mons")
@@ -103,7 +121,14 @@ def staged_folders(staging_dir):
 
 @pytest.mark.parametrize(
     ("model", "url_name"),
-    [("conferenceseries", DEADLINES_URL), ("paper", BIBTEX_URL), ("book", "admin:resources_book_import")],
+    [
+        ("conferenceseries", DEADLINES_URL),
+        ("paper", BIBTEX_URL),
+        ("book", "admin:resources_book_import"),
+        ("course", CATALOGUE_URL),
+        ("topic", "admin:resources_topic_import"),
+        ("community", "admin:resources_community_import"),
+    ],
 )
 def test_changelist_has_an_import_button(curator_client, model, url_name):
     html = curator_client.get(reverse(f"admin:resources_{model}_changelist")).content.decode()
@@ -121,7 +146,7 @@ def test_no_button_without_add_permission(client):
     assert reverse(BIBTEX_URL) not in html
 
 
-@pytest.mark.parametrize("url_name", [DEADLINES_URL, BIBTEX_URL])
+@pytest.mark.parametrize("url_name", [DEADLINES_URL, BIBTEX_URL, CATALOGUE_URL])
 def test_anonymous_and_plain_users_are_sent_to_the_login(client, url_name):
     url = reverse(url_name)
     for response in (client.get(url), client.post(url, {"file": upload("x.bib", BIB)})):
@@ -133,7 +158,7 @@ def test_anonymous_and_plain_users_are_sent_to_the_login(client, url_name):
     assert not models.Paper.objects.exists()
 
 
-@pytest.mark.parametrize("url_name", [DEADLINES_URL, BIBTEX_URL])
+@pytest.mark.parametrize("url_name", [DEADLINES_URL, BIBTEX_URL, CATALOGUE_URL])
 def test_staff_without_add_and_change_permissions_get_403(client, url_name, staging_dir):
     viewer = factories.UserFactory(username="viewer", is_staff=True)
     viewer.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
@@ -236,6 +261,20 @@ def test_deadlines_dry_run_then_confirm(curator_client, staging_dir):
     assert staged_folders(staging_dir) == []
 
 
+def test_the_dry_run_report_shows_what_was_read_differently(curator_client, staging_dir):
+    # The date text says 2027; start and end slipped to 2026: read as 2027, and the curator is told.
+    text = HF_YAML.replace("start: 2027-04-06", "start: 2026-04-06")
+    text = text.replace("end: 2027-04-09", "end: 2026-04-09")
+    response = curator_client.post(reverse(DEADLINES_URL), {"file": upload("slip.yml", text)})
+    assert response.context["report"].ok
+    [row] = response.context["rows"]
+    assert row["warnings"] == [
+        "testconf/2027: 'start' and 'end' (2026-04-06 to 2026-04-09) read as 2027-04-06 to 2027-04-09: "
+        "the edition is 2027 and its date says 'April 6-9, 2027'"
+    ]
+    assert "Warning: testconf/2027: &#x27;start&#x27; and &#x27;end&#x27;" in response.content.decode()
+
+
 @pytest.mark.parametrize(
     ("text", "words"),
     [(BROKEN_YAML, ["yaml"]), (UNKNOWN_ZONE_YAML, ["mars/olympus_mons"])],
@@ -252,6 +291,60 @@ def test_bad_deadline_file_shows_the_error_and_writes_nothing(curator_client, st
     assert "Confirm import" not in response.content.decode()
     assert models.ConferenceSeries.objects.count() == before
     assert not models.ConferenceEdition.objects.exists()
+    assert staged_folders(staging_dir) == []
+
+
+# --- curated catalogue YAML: dry run, confirm -----------------------------------------------------
+
+
+def test_catalogue_dry_run_then_confirm_then_unchanged(curator_client, staging_dir):
+    factories.TopicFactory(slug="testing", name_en="Testing")
+    # The upload's name need not be courses.yml: the file's one key says what it holds.
+    response = curator_client.post(reverse(CATALOGUE_URL), {"file": upload("new courses.yml", COURSES_YAML)})
+    report = response.context["report"]
+    assert report.ok, report.errors
+    assert report.total("created") == 1
+    assert not models.Course.objects.exists()
+
+    token = response.context["confirm_form"].initial["token"]
+    response = curator_client.post(reverse(CATALOGUE_URL), {"token": token}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("admin:resources_course_changelist")
+    assert any(m.startswith("Imported new_courses.yml: created 1, updated 0") for m in messages_of(response))
+    course = models.Course.objects.get(slug="test-course")
+    assert (course.provider, course.instructors, course.languages, course.status) == (
+        "Example University",
+        ["Ada Lovelace", "Alan Turing"],
+        ["en", "zh"],
+        models.Status.PUBLISHED,
+    )
+    assert list(course.topics.values_list("slug", flat=True)) == ["testing"]
+    assert staged_folders(staging_dir) == []
+
+    response = curator_client.post(reverse(CATALOGUE_URL), {"file": upload("courses.yml", COURSES_YAML)})
+    report = response.context["report"]
+    assert (report.total("created"), report.total("updated"), report.total("unchanged")) == (0, 0, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "entry", "words"),
+    [
+        (COURSES_YAML, "course #1 (test-course)", "unknown topic slug(s): testing"),
+        (COURSES_YAML.replace("courses:", "lectures:"), "(file)", "one of topics, conferences, papers"),
+        (COURSES_YAML.replace("    free: true", "    free: true\n    price: 10"), "", "price"),
+    ],
+    ids=["unknown-topic", "unknown-kind", "unknown-key"],
+)
+def test_bad_catalogue_file_shows_the_error_and_writes_nothing(
+    curator_client, staging_dir, text, entry, words
+):
+    response = curator_client.post(reverse(CATALOGUE_URL), {"file": upload("upload.yml", text)})
+    report = response.context["report"]
+    assert not report.ok
+    [(_, got_entry, reason)] = report.errors
+    assert entry in got_entry
+    assert words in reason
+    assert "confirm_form" not in response.context
+    assert not models.Course.objects.exists()
     assert staged_folders(staging_dir) == []
 
 

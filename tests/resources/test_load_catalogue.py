@@ -166,7 +166,9 @@ def test_an_unknown_topic_rolls_back_that_file_only(data_dir):
     [(path, entry, reason)] = report.errors
     assert path.endswith("papers.yml")
     assert entry == "paper #3 (1412.6980)"
-    assert reason == "unknown topic slug(s): astrology (define them in topics.yml)"
+    assert reason == (
+        "unknown topic slug(s): astrology (define them in topics.yml or add them as topics in the admin)"
+    )
     assert models.Paper.objects.count() == 0
     assert models.Book.objects.count() == 3
     assert models.Topic.objects.count() == COUNTS["topics"]

@@ -53,6 +53,10 @@ YAML = (
     "  deadlines:\n  - type: submission\n    label: Paper\n    date: '2026-08-28 23:59:59'\n"
     "    timezone: AoE\n"
 )
+TOPICS_YAML = (
+    "topics:\n  - slug: csrf\n    name_en: CSRF\n    name_zh: 跨站请求伪造\n"
+    "    description_en: Forged requests.\n    description_zh: 伪造的请求。\n"
+)
 
 
 @dataclass
@@ -199,6 +203,19 @@ FORMS = {
         changed=lambda s, r: staged(s),
         user="curator",
     ),
+    **{
+        name: Form(
+            url=lambda s, name=name: reverse(name),
+            data=lambda s: {"file": upload("topics.yml", TOPICS_YAML)},
+            changed=lambda s, r: staged(s),
+            user="curator",
+        )
+        for name in (
+            "admin:resources_topic_import",
+            "admin:resources_course_import",
+            "admin:resources_community_import",
+        )
+    },
 }  # fmt: skip
 
 

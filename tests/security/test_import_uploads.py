@@ -23,10 +23,17 @@ YAML = (
     "  deadlines:\n  - type: submission\n    label: Paper\n    date: '2026-08-28 23:59:59'\n"
     "    timezone: AoE\n"
 )
+TOPICS = (
+    "topics:\n  - slug: uploads\n    name_en: Uploads\n    name_zh: 上传\n"
+    "    description_en: Uploads.\n    description_zh: 上传。\n"
+)
 PAGES = {
     "admin:resources_paper_import": ("papers.bib", BIB),
     "admin:resources_book_import": ("books.bib", BIB),
     "admin:resources_conferenceseries_import": ("deadlines.yml", YAML),
+    "admin:resources_topic_import": ("topics.yml", TOPICS),
+    "admin:resources_course_import": ("topics.yml", TOPICS),
+    "admin:resources_community_import": ("topics.yml", TOPICS),
 }
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
@@ -52,7 +59,7 @@ def curator_client(tmp_path, settings, curator):
 def nothing_happened(tmp_path):
     staging = tmp_path / "imports"
     assert not (staging.exists() and any(staging.iterdir())), "an upload was staged"
-    for model in (models.Paper, models.Book, models.ConferenceSeries, models.ConferenceEdition):
+    for model in (models.Paper, models.Book, models.ConferenceSeries, models.ConferenceEdition, models.Topic):
         assert not model.objects.exists(), f"a {model.__name__} was imported"
 
 
