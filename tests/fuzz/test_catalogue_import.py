@@ -11,6 +11,7 @@ test_deadline_import.py and test_bibtex_import.py); ``load()`` and the command a
 """
 
 import io
+import re
 import tempfile
 from pathlib import Path
 
@@ -128,7 +129,7 @@ def entries(draw, kind: str, careful: bool) -> dict:
     # The year an arXiv id was given; a careless entry may contradict it.
     arxiv = entry.get("arxiv") if kind == "papers" else None
     if isinstance(arxiv, str) and "year" in entry and (careful or draw(st.booleans())):
-        entry["year"] = 2000 + int(entry["arxiv"][:2]) if entry["arxiv"][:2].isdigit() else entry["year"]
+        entry["year"] = 2000 + int(arxiv[:2]) if re.fullmatch(r"[0-9]{2}", arxiv[:2]) else entry["year"]
     if not careful:
         for name in draw(st.lists(st.sampled_from(sorted(fields)), max_size=2)):
             entry.pop(name, None)  # a required key missing
