@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+#: How often (in rows) a long file reports its progress.
+COUNT_EVERY = 250
 
 
 class EntryError(Exception):
@@ -36,9 +38,17 @@ class FileReport:
     #: What the importer read differently from the letter of the file, or left out, and why:
     #: a contradiction the entry itself resolves. The rest of the file is imported.
     warnings: list[str] = field(default_factory=list)
+    #: Called with this report after every ``COUNT_EVERY`` rows: progress within a long file.
+    on_count: Callable[["FileReport"], None] | None = field(default=None, repr=False, compare=False)
 
     def count(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
+        if self.on_count is not None and self.rows % COUNT_EVERY == 0:
+            self.on_count(self)
+
+    @property
+    def rows(self) -> int:
+        return self.created + self.updated + self.unchanged
 
     @property
     def ok(self) -> bool:
@@ -88,11 +98,15 @@ def run_files(
     *,
     dry_run: bool = False,
     progress: Callable[[FileReport], None] | None = None,
+    on_count: Callable[[FileReport], None] | None = None,
 ) -> ImportReport:
-    """Import each file in its own transaction; ``import_one`` raises EntryError to reject it."""
+    """Import each file in its own transaction; ``import_one`` raises EntryError to reject it.
+
+    ``progress`` is called after each file, ``on_count`` every ``COUNT_EVERY`` rows within one.
+    """
     report = ImportReport(dry_run=dry_run)
     for path in paths:
-        file_report = FileReport(path=str(path))
+        file_report = FileReport(path=str(path), on_count=on_count)
         try:
             with transaction.atomic():
                 import_one(path, file_report)

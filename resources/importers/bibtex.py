@@ -51,10 +51,17 @@ def import_paths(
     dry_run: bool = False,
     draft: bool = False,
     progress: Callable[[FileReport], None] | None = None,
+    on_count: Callable[[FileReport], None] | None = None,
 ) -> ImportReport:
     """Import .bib files (a folder stands for the .bib files under it), each in its own transaction."""
     status = Status.DRAFT if draft else Status.PUBLISHED
-    return run_files(_expand(paths), partial(_import_path, status=status), dry_run=dry_run, progress=progress)
+    return run_files(
+        _expand(paths),
+        partial(_import_path, status=status),
+        dry_run=dry_run,
+        progress=progress,
+        on_count=on_count,
+    )
 
 
 def import_text(

@@ -1082,11 +1082,13 @@ def import_paths(
     *,
     dry_run: bool = False,
     progress: Callable[[FileReport], None] | None = None,
+    on_count: Callable[[FileReport], None] | None = None,
 ) -> ImportReport:
     """Import every deadline file named or found under the folders named; one report for all.
 
     A file with any bad entry imports nothing and its report names the entry and the reason;
-    the other files are imported all the same. ``progress`` is called after each file.
+    the other files are imported all the same. ``progress`` is called after each file and
+    ``on_count`` every few hundred rows within one (``base.COUNT_EVERY``).
     """
     files = collect_files(paths)
     prepared = {path: _prepare(path) for path in files}
@@ -1105,4 +1107,4 @@ def import_paths(
         else:
             _write_conferences(item.payload, file_report)
 
-    return run_files(ordered, import_one, dry_run=dry_run, progress=progress)
+    return run_files(ordered, import_one, dry_run=dry_run, progress=progress, on_count=on_count)

@@ -459,3 +459,30 @@ def test_command_fails_with_the_reason():
     assert err.getvalue() == f"{DATA / 'bad_isbn.bib'}: goodfellow2016deep (line 9): {reason}\n"
     assert out.getvalue().splitlines()[-1] == "created 8, updated 0, unchanged 0; failed files 1 of 2"
     assert Paper.objects.count() == 8 and not Book.objects.exists()
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_command_counts_the_entries_of_a_long_file_on_a_terminal(tmp_path):
+    path = tmp_path / "long.bib"
+    path.write_text(
+        "".join(
+            f"@misc{{key{n},\n  title = {{Paper {n}}},\n  author = {{Doe, Jane}},\n  year = {{2020}},\n}}\n"
+            for n in range(600)
+        )
+    )
+    out = Terminal()
+    call_command("import_bibtex", str(path), stdout=out, stderr=io.StringIO())
+    text = out.getvalue()
+    assert f"\r{path}: 250 entries\x1b[K\r{path}: 500 entries\x1b[K\n" in text
+    assert text.splitlines()[-2:] == [
+        f"[1] {path}: created 600, updated 0, unchanged 0",
+        "created 600, updated 0, unchanged 0; failed files 0 of 1",
+    ]
+    # Not on a terminal (a log, a pipe): no counter.
+    out = io.StringIO()
+    call_command("import_bibtex", str(path), stdout=out, stderr=io.StringIO())
+    assert "\r" not in out.getvalue()

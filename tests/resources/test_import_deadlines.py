@@ -826,3 +826,18 @@ def test_command_fails_and_names_every_error(tmp_path):
     assert errors[1].startswith(f"{tmp_path / 'b.yml'}: (file): broken YAML at line 7")
     assert out.getvalue().splitlines()[-1] == "created 10, updated 0, unchanged 0; failed files 2 of 3"
     assert ConferenceSeries.objects.get().short_name == "ZoneConf"
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_command_shows_a_counter_on_a_terminal(tmp_path):
+    out = Terminal()
+    paths = [DATA / "ccf_neurips.yml", DATA / "hf_neurips.yml"]
+    call_command("import_deadlines", *map(str, paths), stdout=out, stderr=io.StringIO())
+    text = out.getvalue()
+    assert "\rimporting file 1 of 2\x1b[K\rimporting file 2 of 2\x1b[K\n" in text
+    assert text.splitlines()[-1].startswith("created ")
+    assert "[1/2]" not in text  # the line per file is for verbosity 2, or for logs and pipes

@@ -5,12 +5,14 @@
 ``@book`` entries become books, every other entry type papers. Each file is imported in one
 transaction: a file with any error imports nothing and the error names the file, the entry and
 the reason. Re-importing an unchanged file changes nothing. A folder stands for the .bib files
-under it. The command exits with status 1 when a file failed.
+under it. On a terminal a long file shows a running count of its entries. The command exits
+with status 1 when a file failed.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
 from resources.importers.bibtex import import_paths
+from resources.management.progress import TerminalLine
 
 
 class Command(BaseCommand):
@@ -25,11 +27,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         verbosity = options["verbosity"]
+        line = TerminalLine(self.stdout, enabled=verbosity >= 1)
         done = 0
+
+        def on_count(file_report):
+            line.show(f"{file_report.path}: {file_report.rows} entries")
 
         def progress(file_report):
             nonlocal done
             done += 1
+            line.close()
             if file_report.error:
                 error = file_report.error
                 self.stderr.write(f"{file_report.path}: {error.entry}: {error.reason}")
@@ -40,7 +47,11 @@ class Command(BaseCommand):
                 )
 
         report = import_paths(
-            options["paths"], dry_run=options["dry_run"], draft=options["draft"], progress=progress
+            options["paths"],
+            dry_run=options["dry_run"],
+            draft=options["draft"],
+            progress=progress,
+            on_count=on_count,
         )
         if verbosity >= 1:
             self.stdout.write(report.summary())

@@ -6,7 +6,8 @@ Reads ccf-deadlines conference and accept_rates files and ai-deadlines (Hugging 
 recognised by their shape; a folder stands for the YAML files under it. Each file is imported in
 one transaction: a file with any error imports nothing, and the error names the file, the entry
 and the reason. Re-importing unchanged files changes nothing. At verbosity 1 a line per file is
-printed (on a terminal, verbosity 1 shows a counter instead, and 2 adds the line per file), then
+printed (on a terminal, verbosity 1 shows a counter of files, and of rows within a long file,
+instead, and 2 adds the line per file), then
 a one-line summary; errors always go to stderr. A warning (what the file says that was read
 differently, or left out, because the entry contradicts itself) is printed at verbosity 1 and
 up. The command fails (exit status 1) when a file failed.
@@ -15,6 +16,7 @@ up. The command fails (exit status 1) when a file failed.
 from django.core.management.base import BaseCommand, CommandError
 
 from resources.importers.deadlines import collect_files, import_paths
+from resources.management.progress import TerminalLine
 
 
 class Command(BaseCommand):
@@ -32,21 +34,21 @@ class Command(BaseCommand):
         verbosity = options["verbosity"]
         files = collect_files(options["paths"])
         total = len(files)
-        counter = verbosity == 1 and self.stdout.isatty()
+        line = TerminalLine(self.stdout, enabled=verbosity == 1)
         done = 0
+
+        def on_count(file_report):
+            line.show(f"importing file {done + 1} of {total}: {file_report.rows} rows")
 
         def progress(file_report):
             nonlocal done
             done += 1
-            if counter:
-                self.stdout.write(f"\rimporting file {done} of {total}", ending="")
-                self.stdout.flush()
+            line.show(f"importing file {done} of {total}")
             if file_report.error:
-                if counter:
-                    self.stdout.write("")
+                line.close()
                 error = file_report.error
                 self.stderr.write(f"{file_report.path}: {error.entry}: {error.reason}")
-            elif verbosity >= 2 or (verbosity == 1 and not counter):
+            elif verbosity >= 2 or (verbosity == 1 and not line.enabled):
                 if file_report.note:
                     what = f"skipped: {file_report.note}"
                 else:
@@ -56,14 +58,12 @@ class Command(BaseCommand):
                     )
                 self.stdout.write(f"[{done}/{total}] {file_report.path}: {what}")
             if file_report.warnings and verbosity >= 1:
-                if counter:
-                    self.stdout.write("")
+                line.close()
                 for warning in file_report.warnings:
                     self.stdout.write(self.style.WARNING(f"{file_report.path}: warning: {warning}"))
 
-        report = import_paths(files, dry_run=options["dry_run"], progress=progress)
-        if counter and total:
-            self.stdout.write("")
+        report = import_paths(files, dry_run=options["dry_run"], progress=progress, on_count=on_count)
+        line.close()
         if verbosity >= 1:
             self.stdout.write(report.summary())
         if not report.ok:
