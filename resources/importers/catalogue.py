@@ -84,7 +84,7 @@ def load(
             if deadline_paths:
                 report.files.extend(import_deadline_paths(deadline_paths, progress=progress).files)
             report.files.extend(
-                run_files([folder / f"{name}.yml" for name in FILES], _import_file, progress=progress).files
+                import_paths([folder / f"{name}.yml" for name in FILES], progress=progress).files
             )
             if dry_run:
                 raise _Rollback
@@ -125,12 +125,12 @@ def _import_file(path: Path, file_report: FileReport) -> None:
         raise EntryError("(file)", f"not valid YAML: a value cannot be read ({exc})") from None
     if kind is None:
         keys = list(document) if isinstance(document, dict) else []
-        kind = keys[0] if len(keys) == 1 and keys[0] in _IMPORTERS else None
-        if kind is None:
+        if len(keys) != 1 or keys[0] not in _IMPORTERS:
             raise EntryError(
                 "(file)",
                 f"expected a mapping with a single key, one of {', '.join(FILES)}, holding a list of entries",
             )
+        kind = keys[0]
     if not isinstance(document, dict) or set(document) != {kind} or not isinstance(document[kind], list):
         raise EntryError("(file)", f"expected a mapping with a single key '{kind}' holding a list of entries")
     _IMPORTERS[kind](document[kind], file_report)

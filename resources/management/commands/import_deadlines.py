@@ -7,10 +7,10 @@ recognised by their shape; a folder stands for the YAML files under it. Each fil
 one transaction: a file with any error imports nothing, and the error names the file, the entry
 and the reason. Re-importing unchanged files changes nothing. At verbosity 1 a line per file is
 printed (on a terminal, verbosity 1 shows a counter of files, and of rows within a long file,
-instead, and 2 adds the line per file), then
-a one-line summary; errors always go to stderr. A warning (what the file says that was read
-differently, or left out, because the entry contradicts itself) is printed at verbosity 1 and
-up. The command fails (exit status 1) when a file failed.
+instead, and 2 adds the line per file), then a one-line summary; errors always go to stderr. A
+warning (what the file says that was read differently, or left out, because the entry
+contradicts itself) is printed at verbosity 1 and up. The command fails (exit status 1) when a
+file failed.
 """
 
 from django.core.management.base import BaseCommand, CommandError
