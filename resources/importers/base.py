@@ -1,8 +1,21 @@
-"""What every importer shares: per-file atomicity, idempotent upserts and a report.
+"""What every importer shares: one transaction per command, entry-level errors, a report.
 
-A file is imported inside one transaction: the first entry that fails stops the file, its
-transaction is rolled back, and the report names the file, the entry and the reason. A dry
-run does the same work and rolls back every file, so its report shows what a real run would do.
+Every importer is one pipeline: parse (per format, naming file, line and entry) -> normalised
+records -> validate (errors vs warnings) -> diff against the database -> apply. ``run_files``
+runs it over files:
+
+* Each file runs in a savepoint. An importer rejects a bad entry with ``FileReport.reject()``
+  and goes on with the next one, so one run lists every error of every file; an error it
+  raises (``EntryError``: the file cannot be read at all) rolls back that file alone.
+* The default mode is atomic per command: if any entry of any file was rejected, the whole
+  run is rolled back and nothing is stored, but the report still lists every error at once.
+* ``skip_invalid=True`` stores every valid entry and lists what was rejected, entry by entry.
+* ``dry_run=True`` does all the work, then rolls everything back; the report and its diff
+  show what a real run would do.
+
+The report counts rows (created / updated / unchanged / withdrawn), keeps the warnings (what
+was read differently from the letter of the file, or left out, and why), and a diff: one line
+per row created or changed, so a curator sees what an import would do before confirming it.
 """
 
 from collections.abc import Callable, Iterable
@@ -12,18 +25,28 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
-CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+CREATED, UPDATED, UNCHANGED, WITHDRAWN = "created", "updated", "unchanged", "withdrawn"
 #: How often (in rows) a long file reports its progress.
 COUNT_EVERY = 250
+#: Diff lines kept per file; the counts stay exact past it.
+DIFF_LIMIT = 2000
 
 
 class EntryError(Exception):
-    """An entry that cannot be imported; ``entry`` names it the way the file does."""
+    """An entry that cannot be imported; ``entry`` names it the way the file does.
 
-    def __init__(self, entry: str, reason: str):
+    ``line`` is the line of the file where the entry starts, where the format tells.
+    """
+
+    def __init__(self, entry: str, reason: str, line: int | None = None):
         super().__init__(f"{entry}: {reason}")
         self.entry = entry
         self.reason = reason
+        self.line = line
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line else ""
+        return f"{where}{self.entry}: {self.reason}"
 
 
 @dataclass
@@ -32,32 +55,52 @@ class FileReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    error: EntryError | None = None
+    withdrawn: int = 0
+    #: Entries rejected, in file order; an error that stopped the whole file is among them.
+    errors: list[EntryError] = field(default_factory=list)
     #: Why a file was passed over without being an error (e.g. a data set's list of field names).
     note: str = ""
-    #: What the importer read differently from the letter of the file, or left out, and why:
-    #: a contradiction the entry itself resolves. The rest of the file is imported.
+    #: What the importer read differently from the letter of the file, or left out, and why.
     warnings: list[str] = field(default_factory=list)
+    #: One line per row created, changed or withdrawn: what a run does, before it is confirmed.
+    diff: list[str] = field(default_factory=list)
     #: Called with this report after every ``COUNT_EVERY`` rows: progress within a long file.
     on_count: Callable[["FileReport"], None] | None = field(default=None, repr=False, compare=False)
 
-    def count(self, outcome: str) -> None:
+    def count(self, outcome: str, what: str = "") -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
+        if what and outcome != UNCHANGED and len(self.diff) < DIFF_LIMIT:
+            self.diff.append(f"{outcome}: {what}")
         if self.on_count is not None and self.rows % COUNT_EVERY == 0:
             self.on_count(self)
 
+    def reject(self, entry: str, reason: str, line: int | None = None) -> None:
+        """Record a bad entry; the importer leaves it out and goes on with the next."""
+        self.errors.append(EntryError(entry, reason, line))
+
+    def warn(self, entry: str, reason: str) -> None:
+        self.warnings.append(f"{entry}: {reason}")
+
+    @property
+    def error(self) -> EntryError | None:
+        """The first error, if any (a file-level one comes first)."""
+        return self.errors[0] if self.errors else None
+
     @property
     def rows(self) -> int:
-        return self.created + self.updated + self.unchanged
+        return self.created + self.updated + self.unchanged + self.withdrawn
 
     @property
     def ok(self) -> bool:
-        return self.error is None
+        return not self.errors
 
 
 @dataclass
 class ImportReport:
     dry_run: bool = False
+    skip_invalid: bool = False
+    #: Whether the run's writes were committed.
+    stored: bool = False
     files: list[FileReport] = field(default_factory=list)
 
     @property
@@ -65,30 +108,52 @@ class ImportReport:
         return all(f.ok for f in self.files)
 
     def total(self, outcome: str) -> int:
-        return sum(getattr(f, outcome) for f in self.files if f.ok)
+        return sum(getattr(f, outcome) for f in self.files)
 
     @property
     def failed(self) -> int:
+        """Files with at least one error."""
         return sum(1 for f in self.files if not f.ok)
 
     @property
-    def errors(self) -> list[tuple[str, str, str]]:
-        return [(f.path, f.error.entry, f.error.reason) for f in self.files if f.error]
+    def error_count(self) -> int:
+        return sum(len(f.errors) for f in self.files)
 
-    def summary(self) -> str:
-        prefix = "dry run: would have " if self.dry_run else ""
-        return (
-            f"{prefix}created {self.total(CREATED)}, updated {self.total(UPDATED)}, "
-            f"unchanged {self.total(UNCHANGED)}; failed files {self.failed} of {len(self.files)}"
-            + (f"; warnings {self.warnings}" if self.warnings else "")
-        )
+    @property
+    def errors(self) -> list[tuple[str, str, str]]:
+        return [(f.path, e.entry, e.reason) for f in self.files for e in f.errors]
 
     @property
     def warnings(self) -> int:
         return sum(len(f.warnings) for f in self.files)
 
+    def counts(self) -> str:
+        return (
+            f"created {self.total(CREATED)}, updated {self.total(UPDATED)}, "
+            f"unchanged {self.total(UNCHANGED)}, withdrawn {self.total(WITHDRAWN)}; "
+            f"warnings {self.warnings}; errors {self.error_count}"
+        )
 
-class _DryRunRollback(Exception):
+    def summary(self) -> str:
+        """One line that says plainly what was stored."""
+        errors = f"{self.error_count} errors in {self.failed} of {len(self.files)} files"
+        if self.dry_run:
+            verdict = "dry run, nothing stored"
+            if not self.ok and not self.skip_invalid:
+                verdict += f"; a real run would store nothing because of {errors}"
+            elif not self.ok:
+                verdict += f"; a real run would leave out the entries with {errors}"
+            return f"{verdict}: would have {self.counts()}"
+        if self.stored:
+            rejected = f"; rejected: {errors}, listed above" if not self.ok else ""
+            return f"stored: {self.counts()}{rejected}"
+        return (
+            f"nothing stored: {errors}, listed above (without them it would have {self.counts()}); "
+            "fix them, or run again with --skip-invalid to store the valid entries"
+        )
+
+
+class _Rollback(Exception):
     pass
 
 
@@ -97,34 +162,48 @@ def run_files(
     import_one: Callable[[Path, FileReport], None],
     *,
     dry_run: bool = False,
+    skip_invalid: bool = False,
     progress: Callable[[FileReport], None] | None = None,
     on_count: Callable[[FileReport], None] | None = None,
 ) -> ImportReport:
-    """Import each file in its own transaction; ``import_one`` raises EntryError to reject it.
+    """Run ``import_one`` on each file, all in one transaction; see the module docstring.
 
-    ``progress`` is called after each file, ``on_count`` every ``COUNT_EVERY`` rows within one.
+    ``import_one`` rejects entries with ``FileReport.reject()`` or raises EntryError to reject
+    the whole file. ``progress`` is called after each file, ``on_count`` every ``COUNT_EVERY``
+    rows within one.
     """
-    report = ImportReport(dry_run=dry_run)
-    for path in paths:
-        file_report = FileReport(path=str(path), on_count=on_count)
-        try:
-            with transaction.atomic():
-                import_one(path, file_report)
-                if dry_run:
-                    raise _DryRunRollback
-        except _DryRunRollback:
-            pass
-        except EntryError as exc:
-            file_report.error = exc
-        except (ValidationError, IntegrityError) as exc:
-            file_report.error = EntryError("(file)", _reason(exc))
-        if file_report.error:
-            file_report.created = file_report.updated = file_report.unchanged = 0
-            file_report.warnings = []
-        report.files.append(file_report)
-        if progress:
-            progress(file_report)
+    report = ImportReport(dry_run=dry_run, skip_invalid=skip_invalid)
+    try:
+        with transaction.atomic():
+            for path in paths:
+                report.files.append(_run_one(path, import_one, on_count))
+                if progress:
+                    progress(report.files[-1])
+            if dry_run or not (report.ok or skip_invalid):
+                raise _Rollback
+    except _Rollback:
+        pass
+    else:
+        report.stored = True
     return report
+
+
+def _run_one(path, import_one, on_count) -> FileReport:
+    file_report = FileReport(path=str(path), on_count=on_count)
+    try:
+        with transaction.atomic():
+            import_one(path, file_report)
+    except EntryError as exc:
+        failed = exc
+    except (ValidationError, IntegrityError) as exc:
+        failed = EntryError("(file)", _reason(exc))
+    else:
+        return file_report
+    # The file's savepoint is rolled back: none of its rows stand.
+    file_report.created = file_report.updated = file_report.unchanged = file_report.withdrawn = 0
+    file_report.warnings, file_report.diff = [], []
+    file_report.errors.insert(0, failed)
+    return file_report
 
 
 def _reason(exc: Exception) -> str:

@@ -49,23 +49,30 @@ def import_paths(
     paths: Iterable[str | Path],
     *,
     dry_run: bool = False,
+    skip_invalid: bool = False,
     draft: bool = False,
     progress: Callable[[FileReport], None] | None = None,
     on_count: Callable[[FileReport], None] | None = None,
 ) -> ImportReport:
-    """Import .bib files (a folder stands for the .bib files under it), each in its own transaction."""
+    """Import .bib files (a folder stands for the .bib files under it) in one transaction."""
     status = Status.DRAFT if draft else Status.PUBLISHED
     return run_files(
         _expand(paths),
         partial(_import_path, status=status),
         dry_run=dry_run,
+        skip_invalid=skip_invalid,
         progress=progress,
         on_count=on_count,
     )
 
 
 def import_text(
-    text: str, *, name: str = "upload.bib", dry_run: bool = False, draft: bool = False
+    text: str,
+    *,
+    name: str = "upload.bib",
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    draft: bool = False,
 ) -> ImportReport:
     """Import BibTeX given as text (an uploaded file), reported under ``name``."""
     status = Status.DRAFT if draft else Status.PUBLISHED
@@ -73,7 +80,7 @@ def import_text(
     def import_one(_name, report: FileReport) -> None:
         import_entries(text, report, status=status)
 
-    return run_files([name], import_one, dry_run=dry_run)
+    return run_files([name], import_one, dry_run=dry_run, skip_invalid=skip_invalid)
 
 
 def _expand(paths: Iterable[str | Path]) -> list[Path]:

@@ -70,8 +70,8 @@ def load(
 
     ``deadline_paths`` defaults to the shipped data in resources/data/; an empty list skips the
     deadline import (the tests of the curated files do that). The whole load runs in one
-    transaction with a savepoint per file: a failed file is rolled back alone, an unexpected
-    exception rolls back everything, and a dry run rolls back at the end, so that a curated file
+    transaction with a savepoint per file: any error rolls back everything (and the report lists
+    them all), and a dry run rolls back at the end, so that a curated file
     sees the series a deadline file would have created.
     """
     folder = Path(data_dir) if data_dir is not None else CATALOGUE_DIR
@@ -86,10 +86,12 @@ def load(
             report.files.extend(
                 import_paths([folder / f"{name}.yml" for name in FILES], progress=progress).files
             )
-            if dry_run:
+            if dry_run or not report.ok:
                 raise _Rollback
     except _Rollback:
         pass
+    else:
+        report.stored = True
     return report
 
 
@@ -97,6 +99,7 @@ def import_paths(
     paths: Iterable[Path | str],
     *,
     dry_run: bool = False,
+    skip_invalid: bool = False,
     progress: Callable[[FileReport], None] | None = None,
 ) -> ImportReport:
     """Import curated files one by one, each atomically: what the admin's import page calls.
@@ -105,7 +108,9 @@ def import_paths(
     top-level key it holds, so an upload may be called anything. Papers may cite only papers
     already in the catalogue or in the same file, and entries name topics that exist.
     """
-    return run_files([Path(p) for p in paths], _import_file, dry_run=dry_run, progress=progress)
+    return run_files(
+        [Path(p) for p in paths], _import_file, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress
+    )
 
 
 def _import_file(path: Path, file_report: FileReport) -> None:

@@ -4,8 +4,8 @@
 
 The deadline data comes from resources/data/, the curated topics, conferences, papers, books,
 courses and communities from resources/catalogue/*.yml (see the README there). Every file is
-imported in its own transaction: a file with an error imports nothing, and the error names the
-file, the entry and the reason. Loading an unchanged catalogue again writes nothing, which is
+imported in one transaction: if any entry is bad nothing is stored, and every error is listed with
+its file, entry and reason. Loading an unchanged catalogue again writes nothing, which is
 why the run command can call this on every start. Exits with status 1 when a file failed.
 """
 
@@ -32,9 +32,11 @@ class Command(BaseCommand):
         verbosity = options["verbosity"]
 
         def progress(file_report):
-            if file_report.error:
-                error = file_report.error
-                self.stderr.write(f"{file_report.path}: {error.entry}: {error.reason}")
+            for error in file_report.errors:
+                where = f"{file_report.path}:{error.line}" if error.line else file_report.path
+                self.stderr.write(f"{where}: {error.entry}: {error.reason}")
+            if file_report.errors:
+                pass
             elif verbosity >= 2:
                 self.stdout.write(
                     f"{file_report.path}: created {file_report.created}, "
@@ -53,5 +55,5 @@ class Command(BaseCommand):
             self.stdout.write(f"catalogue: {report.summary()}")
         if not report.ok:
             raise CommandError(
-                f"{report.failed} of {len(report.files)} files failed; nothing was taken from them"
+                f"{report.error_count} entries rejected in {report.failed} files; nothing was stored"
             )
