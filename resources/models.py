@@ -5,6 +5,8 @@ Validation lives in ``clean()`` and in ``resources.validators``; the database ba
 that must hold whatever path writes a row (unique keys, check constraints).
 """
 
+import re
+
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -153,7 +155,8 @@ class ConferenceSeries(CatalogueItem):
         B = "B", "THCPL B"
         NONE = "", _("Not ranked")
 
-    short_name = models.CharField(_("short name"), max_length=40, unique=True)
+    # Not unique: two real conferences share "SEC" (Edge Computing, IFIP SEC); the slug tells them apart.
+    short_name = models.CharField(_("short name"), max_length=40)
     full_name = models.CharField(_("full name"), max_length=255, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ACADEMIC)
     field = models.CharField(_("field"), max_length=20, blank=True, help_text=_("e.g. AI, CV, NLP"))
@@ -166,6 +169,11 @@ class ConferenceSeries(CatalogueItem):
     topics = models.ManyToManyField(
         Topic, verbose_name=_("topics"), blank=True, related_name="conference_series"
     )
+    # What each data set calls this series: the importers find it again by these first.
+    ccf_key = models.CharField(
+        _("ccf-deadlines key"), max_length=120, blank=True, help_text=_("field/name, e.g. SC/asiaccs")
+    )
+    hf_key = models.CharField(_("ai-deadlines key"), max_length=120, blank=True, help_text=_("e.g. neurips"))
 
     detail_url_name = "resources:conference-detail"
 
@@ -183,10 +191,59 @@ class ConferenceSeries(CatalogueItem):
             models.CheckConstraint(
                 condition=Q(thcpl_rank__in=["", "A", "B"]), name="series_thcpl_rank_valid"
             ),
+            models.UniqueConstraint(
+                fields=["ccf_key"], condition=~Q(ccf_key=""), name="series_unique_ccf_key"
+            ),
+            models.UniqueConstraint(fields=["hf_key"], condition=~Q(hf_key=""), name="series_unique_hf_key"),
         ]
 
     def __str__(self):
         return self.short_name
+
+
+class SeriesAlias(models.Model):
+    """A curated name for a conference series, so that two sources' names meet: a society prefix
+    (USENIX ATC / SIGOPS ATC) or a joint event (UbiComp / UbiComp/ISWC).
+
+    The importers compare names loosely (case, spaces, punctuation and a leading IEEE/ACM
+    ignored); an alias makes ``alias`` read as ``name``. Without one, a name two series share
+    matches neither, and the claim is reported.
+    """
+
+    alias = models.CharField(_("alias"), max_length=120)
+    key = models.CharField(_("key"), max_length=120, unique=True, editable=False)
+    name = models.CharField(
+        _("reads as"), max_length=120, help_text=_("the series' name in the other source")
+    )
+    note = models.CharField(_("why"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["alias"]
+        verbose_name = _("conference name alias")
+        verbose_name_plural = _("conference name aliases")
+
+    def __str__(self):
+        return f"{self.alias} → {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.key = name_key(self.alias)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if not name_key(self.alias):
+            raise ValidationError({"alias": _("The alias needs letters or digits.")})
+        if name_key(self.alias) == name_key(self.name):
+            raise ValidationError({"name": _("An alias must differ from the name it reads as.")})
+        if SeriesAlias.objects.filter(key=name_key(self.alias)).exclude(pk=self.pk).exists():
+            raise ValidationError({"alias": _("This alias is already listed.")})
+
+
+_ORG_PREFIX = re.compile(r"^(?:IEEE|ACM)[\s/-]+", re.IGNORECASE)
+
+
+def name_key(name: str) -> str:
+    """A conference name compared loosely: ``IEEE CEC`` and ``cec`` are one name."""
+    return re.sub(r"[^0-9a-z]", "", _ORG_PREFIX.sub("", (name or "").strip()).lower())
 
 
 class ConferenceEdition(models.Model):
@@ -220,9 +277,8 @@ class ConferenceEdition(models.Model):
         verbose_name = _("conference edition")
         verbose_name_plural = _("conference editions")
         constraints = [
+            # A source's ids are not unique: ccf-deadlines reuses "ica3pp" for four years.
             models.UniqueConstraint(fields=["series", "year"], name="edition_unique_series_year"),
-            models.UniqueConstraint(fields=["ccf_id"], condition=~Q(ccf_id=""), name="edition_unique_ccf_id"),
-            models.UniqueConstraint(fields=["hf_id"], condition=~Q(hf_id=""), name="edition_unique_hf_id"),
             models.CheckConstraint(
                 condition=Q(start_date__isnull=True)
                 | Q(end_date__isnull=True)
@@ -246,11 +302,15 @@ class ConferenceEdition(models.Model):
 
 
 class DeadlineQuerySet(models.QuerySet):
+    def current(self):
+        """Deadlines their source still lists (withdrawn ones stay, for the record)."""
+        return self.filter(withdrawn_at__isnull=True)
+
     def upcoming(self, now=None):
-        return self.filter(at__gte=now or timezone.now()).order_by("at")
+        return self.current().filter(at__gte=now or timezone.now()).order_by("at")
 
     def past(self, now=None):
-        return self.filter(at__lt=now or timezone.now()).order_by("-at")
+        return self.current().filter(at__lt=now or timezone.now()).order_by("-at")
 
     def published(self):
         return self.filter(edition__series__status=Status.PUBLISHED)
@@ -289,6 +349,23 @@ class Deadline(models.Model):
         blank=True,
         help_text=_("the community data set an importer keeps this row in step with; empty for a curator's"),
     )
+    source_type = models.CharField(
+        _("type as the source writes it"),
+        max_length=60,
+        blank=True,
+        help_text=_("kept for a type this catalogue has no kind for (kind Other)"),
+    )
+    withdrawn_at = models.DateTimeField(
+        _("withdrawn"),
+        null=True,
+        blank=True,
+        help_text=_("when its source stopped listing it; never deleted"),
+    )
+    curator_edited = models.BooleanField(
+        _("edited by a curator"),
+        default=False,
+        help_text=_("an import never overwrites it: a difference from the source is listed as a conflict"),
+    )
 
     objects = DeadlineQuerySet.as_manager()
 
@@ -307,6 +384,117 @@ class Deadline(models.Model):
     @property
     def is_tbd(self) -> bool:
         return self.at is None
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def kind_text(self) -> str:
+        """The kind as shown: the source's own type where the catalogue has no kind for it."""
+        if self.kind == self.Kind.OTHER and self.source_type:
+            return self.source_type.replace("_", " ").capitalize()
+        return self.get_kind_display()
+
+
+class DeadlineChange(models.Model):
+    """A change an import or sync saw in a deadline: moved, announced, withdrawn, reinstated."""
+
+    class Change(models.TextChoices):
+        MOVED = "moved", _("Moved")
+        ANNOUNCED = "announced", _("Announced")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        REINSTATED = "reinstated", _("Reinstated")
+
+    edition = models.ForeignKey(
+        ConferenceEdition,
+        verbose_name=_("edition"),
+        on_delete=models.CASCADE,
+        related_name="deadline_changes",
+    )
+    deadline = models.ForeignKey(
+        Deadline, verbose_name=_("deadline"), null=True, on_delete=models.SET_NULL, related_name="changes"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Deadline.Kind.choices)
+    label = models.CharField(_("label"), max_length=200, blank=True)
+    change = models.CharField(_("change"), max_length=12, choices=Change.choices)
+    old_at = models.DateTimeField(_("before (UTC)"), null=True, blank=True)
+    new_at = models.DateTimeField(_("after (UTC)"), null=True, blank=True)
+    old_local = models.CharField(_("before, as written"), max_length=130, blank=True)
+    new_local = models.CharField(_("after, as written"), max_length=130, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=Deadline.Source.choices, blank=True)
+    seen_at = models.DateTimeField(_("seen"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-seen_at", "-pk"]
+        verbose_name = _("deadline change")
+        verbose_name_plural = _("deadline changes")
+
+    def __str__(self):
+        return f"{self.edition} {self.label or self.get_kind_display()}: {self.get_change_display()}"
+
+
+class DeadlineConflict(models.Model):
+    """Two values for one deadline that an import would not choose between: the two data sets
+    disagree on the instant, or the source differs from a row a curator edited. A curator
+    picks one in the admin."""
+
+    class Reason(models.TextChoices):
+        SOURCES = "sources", _("The data sets disagree")
+        CURATOR = "curator", _("The source differs from a curator's edit")
+
+    edition = models.ForeignKey(
+        ConferenceEdition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="conflicts"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Deadline.Kind.choices)
+    label = models.CharField(_("label"), max_length=200, blank=True)
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices)
+    #: [{"source": "ccf", "at": ISO instant or null, "local": "...", "timezone": "..."}, ...]
+    values = models.JSONField(_("values"), default=list)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    chosen = models.CharField(_("chosen"), max_length=10, blank=True)
+    created_at = models.DateTimeField(_("seen"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["resolved_at", "-created_at"]
+        verbose_name = _("deadline conflict")
+        verbose_name_plural = _("deadline conflicts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "kind", "label", "reason"],
+                condition=Q(resolved_at__isnull=True),
+                name="conflict_unique_open",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.edition} {self.label or self.get_kind_display()}: {self.get_reason_display()}"
+
+
+class SyncRun(models.Model):
+    """One run of ``sync_deadlines``; a running row is the lock that keeps two runs apart."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.RUNNING)
+    paths = models.TextField(_("paths"))
+    summary = models.TextField(_("summary"), blank=True)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("deadline sync")
+        verbose_name_plural = _("deadline syncs")
+        constraints = [
+            models.UniqueConstraint(fields=["state"], condition=Q(state="running"), name="sync_one_running")
+        ]
+
+    def __str__(self):
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.get_state_display()}"
 
 
 class AcceptanceRate(models.Model):

@@ -61,7 +61,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import yaml
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -69,13 +68,24 @@ from resources.importers.base import (
     CREATED,
     UNCHANGED,
     UPDATED,
+    WITHDRAWN,
     EntryError,
     FileReport,
     ImportReport,
     run_files,
 )
 from resources.importers.timezones import TimeZoneError, to_utc
-from resources.models import AcceptanceRate, ConferenceEdition, ConferenceSeries, Deadline, Status
+from resources.models import (
+    AcceptanceRate,
+    ConferenceEdition,
+    ConferenceSeries,
+    Deadline,
+    DeadlineChange,
+    DeadlineConflict,
+    SeriesAlias,
+    Status,
+    name_key,
+)
 
 __all__ = ["collect_files", "detect_format", "import_paths"]
 
@@ -115,7 +125,7 @@ EDITION_FIELDS = [
     "note",
     "updated_at",
 ]
-DEADLINE_FIELDS = ["at", "local", "timezone", "source", "comment"]
+DEADLINE_FIELDS = ["at", "local", "timezone", "source", "comment", "source_type", "withdrawn_at"]
 RATE_FIELDS = ["submitted", "accepted", "rate", "source"]
 
 K = Deadline.Kind
@@ -189,7 +199,6 @@ _HF_LEGACY = {
 }
 _HF_DEADLINE_KEYS = {"type", "label", "date", "deadline", "timezone"}
 _RANKING = re.compile(r"\b(CCF|CORE|THCPL)\s*:\s*([^,;]*)", re.IGNORECASE)
-_ORG_PREFIX = re.compile(r"^(?:IEEE|ACM)[\s/-]+", re.IGNORECASE)
 
 
 # --- reading files -------------------------------------------------------------------------------
@@ -212,6 +221,26 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
                 )
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+
+class Mapping(dict):
+    """A YAML mapping that remembers the line it starts on (``line``, from 1)."""
+
+    line: int | None = None
+
+
+def _construct_mapping_with_line(loader, node):
+    data = Mapping()
+    data.line = node.start_mark.line + 1
+    yield data
+    data.update(loader.construct_mapping(node))
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping_with_line)
+
+
+def _line(raw) -> int | None:
+    return getattr(raw, "line", None)
 
 
 # A deadline must keep the string it was written as, and NO (Norway) must stay a country.
@@ -267,18 +296,36 @@ def detect_format(data) -> tuple[str, str]:
     )
 
 
+#: Inside a checkout of either repository, the folders that hold its data.
+_DATA_FOLDERS = (("conference", "accept_rates"), ("src/data/conferences",))
+_YAML_SUFFIXES = {".yml", ".yaml"}
+
+
+def _data_roots(folder: Path) -> list[Path]:
+    """A checkout of ccf-deadlines or ai-deadlines stands for its data folders; any other folder
+    for itself."""
+    for names in _DATA_FOLDERS:
+        roots = [folder / name for name in names if (folder / name).is_dir()]
+        if roots and (len(roots) == len(names) or names[0] == "conference"):
+            return roots
+    return [folder]
+
+
 def collect_files(paths: Iterable[Path | str]) -> list[Path]:
-    """The files named, and the YAML files under the folders named, each once, in a stable order."""
+    """The files named, and every file under the folders named, each once, in a stable order.
+
+    Hidden files and folders are passed over. Which of the files hold deadlines is decided when
+    each is read: the others are reported as skipped, each with its reason, never silently.
+    """
     files, seen = [], set()
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             found = sorted(
                 p
-                for p in path.rglob("*")
-                if p.suffix.lower() in {".yml", ".yaml"}
-                and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                for root in _data_roots(path)
+                for p in root.rglob("*")
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
             )
         else:
             found = [path]
@@ -305,6 +352,7 @@ class DeadlineData:
     local: str
     timezone: str
     comment: str | None  # None: the source has no comments, so a curator's stays
+    source_type: str = ""  # the source's own type, for kind Other
 
 
 @dataclass
@@ -316,17 +364,22 @@ class EditionData:
     shared: dict  # fields both sources give: link, date_text, place_text, timezone
     own: dict  # fields only this source gives, written as given
     deadlines: list[DeadlineData]
+    line: int | None = None
 
 
 @dataclass
 class SeriesData:
     entry: str
     source: str
+    #: What the source calls the series, unique within it: "SC/asiaccs" (ccf), "neurips" (hf).
+    key: str
     short_name: str
-    keys: set
     fields: dict
+    dblp: str = ""
+    field_name: str = ""
     h5_index: int | None = None
     editions: list[EditionData] = field(default_factory=list)
+    line: int | None = None
 
 
 @dataclass
@@ -335,14 +388,15 @@ class RateData:
     title: str
     year: int
     values: dict
+    folder_field: str = ""
+    line: int | None = None
 
 
 def _norm_key(value) -> str:
     return re.sub(r"[\s\-]+", "_", str(value).strip().lower())
 
 
-def _alias(name: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", _ORG_PREFIX.sub("", name.strip()).lower())
+_alias = name_key
 
 
 def _dblp_key(value: str) -> str:
@@ -350,11 +404,8 @@ def _dblp_key(value: str) -> str:
     return value if not value or "/" in value else f"conf/{value}"
 
 
-def _series_keys(name: str, dblp: str = "") -> set:
-    keys = {("name", _alias(name))}
-    if dblp:
-        keys.add(("dblp", dblp))
-    return keys
+def _ccf_key(field_name: str, title: str) -> str:
+    return f"{field_name.strip().upper()}/{name_key(title)}"
 
 
 def _text(raw: dict, key: str, entry: str, *, required: bool = False) -> str:
@@ -389,8 +440,17 @@ def _int(value, entry: str, what: str) -> int | None:
     return int(number)
 
 
-def _year(raw: dict, entry: str) -> int:
-    year = _int(raw.get("year"), entry, "'year'")
+_SUFFIXED_YEAR = re.compile(r"^\s*(\d{4})\s*([a-z])\s*$", re.IGNORECASE)
+
+
+def _year(raw: dict, entry: str, warn: "Warn | None" = None) -> int:
+    value = raw.get("year")
+    suffixed = _SUFFIXED_YEAR.match(str(value)) if isinstance(value, str) else None
+    if suffixed:
+        value = suffixed.group(1)
+        if warn is not None:
+            warn(entry, f"year {raw.get('year')!r} read as {value}: a letter after a year is not part of it")
+    year = _int(value, entry, "'year'")
     if year is None:
         raise EntryError(entry, "'year' is missing")
     if not 1950 <= year <= 2100:
@@ -423,26 +483,35 @@ def _entry_name(raw, index: int, what: str) -> str:
     return f"{what} {index}"
 
 
-def _kind(type_text: str, label: str, entry: str, where: str) -> str:
+def _kind(type_text: str, label: str, entry: str, where: str, warn: Warn) -> tuple[str, str]:
+    """The catalogue's kind for a source's deadline type, and the type to keep beside it.
+
+    A type the catalogue has no kind for (the upstream schema allows any string) is kept as kind
+    Other with its own text, with a warning; so is "rebuttal" when its label does not say which
+    end of the period it is.
+    """
     key = _norm_key(type_text)
     if key == "rebuttal":
         starts, ends = bool(_REBUTTAL_START.search(label)), bool(_REBUTTAL_END.search(label))
         if starts != ends:
-            return K.REBUTTAL_START if starts else K.REBUTTAL_END
-        raise EntryError(
-            entry, f"{where}: type 'rebuttal' with the label {label!r} could be its start or its end"
+            return (K.REBUTTAL_START if starts else K.REBUTTAL_END), ""
+        warn(
+            entry,
+            f"{where}: type 'rebuttal' with the label {label!r} could be its start or its end: kept as Other",
         )
+        return K.OTHER, str(type_text).strip()
     kind = KIND_ALIASES.get(key)
     if kind is None:
-        raise EntryError(
-            entry,
-            f"{where}: unknown deadline type {type_text!r} (known: abstract, paper or submission, "
-            f"supplementary, rebuttal_start, rebuttal_end, notification, camera_ready, registration, other)",
+        warn(
+            entry, f"{where}: deadline type {type_text!r} has no kind here: kept as Other, with its own type"
         )
-    return kind
+        return K.OTHER, str(type_text).strip()
+    return kind, ""
 
 
-def _deadline(entry: str, where: str, kind: str, label: str, local, zone: str, comment) -> DeadlineData:
+def _deadline(
+    entry: str, where: str, kind: str, label: str, local, zone: str, comment, source_type: str = ""
+) -> DeadlineData:
     if isinstance(local, dict | list):
         raise EntryError(entry, f"{where}: a date-time should be text, not a {type(local).__name__}")
     try:
@@ -450,63 +519,154 @@ def _deadline(entry: str, where: str, kind: str, label: str, local, zone: str, c
     except TimeZoneError as exc:
         raise EntryError(entry, f"{where}: {exc}") from None
     local_text = "" if local is None else str(local).strip()
-    return DeadlineData(kind, label, at, local_text, zone, comment)
+    return DeadlineData(kind, label, at, local_text, zone, comment, source_type[:60])
 
 
-def _unique(deadlines: list[DeadlineData], entry: str) -> list[DeadlineData]:
-    """One deadline per (kind, label): an exact repeat is dropped, a contradiction is an error."""
-    by_key: dict[tuple, DeadlineData] = {}
+def _unique(deadlines: list[DeadlineData], entry: str, warn: Warn) -> list[DeadlineData]:
+    """One deadline per (kind, label). An exact repeat is dropped; several different deadlines
+    under one label (rolling review cycles under one comment) are kept apart, numbered in file
+    order: "3 review cycles (1)", "(2)", "(3)"."""
+    groups: dict[tuple, list[DeadlineData]] = {}
     for item in deadlines:
-        key = (item.kind, item.label)
-        other = by_key.get(key)
-        if other is None:
-            by_key[key] = item
-        elif (other.at, other.local, other.timezone) != (item.at, item.local, item.timezone):
-            label = f" labelled {item.label!r}" if item.label else ""
-            raise EntryError(entry, f"two different {item.kind} deadlines{label}")
-    return list(by_key.values())
+        same = groups.setdefault((item.kind, item.label), [])
+        if all((o.at, o.local, o.timezone) != (item.at, item.local, item.timezone) for o in same):
+            same.append(item)
+    result = []
+    for (kind, label), items in groups.items():
+        if len(items) > 1:
+            base = label or "Round"
+            for n, item in enumerate(items, 1):
+                item.label = f"{base} ({n})"
+            warn(
+                entry,
+                f"{len(items)} different {kind} deadlines under the label {label!r} are kept apart as "
+                + ", ".join(repr(i.label) for i in items),
+            )
+        result.extend(items)
+    return result
 
 
-def _parse_ccf(data: list, warn: Warn) -> list[SeriesData]:
+def _reused_ids(editions: list[EditionData], series_entry: str, warn: Warn) -> None:
+    by_id: dict[str, list[int]] = defaultdict(list)
+    for edition in editions:
+        by_id[edition.source_id].append(edition.year)
+    for source_id, years in by_id.items():
+        if len(years) > 1:
+            warn(
+                series_entry,
+                f"the id {source_id!r} is given to {len(years)} editions "
+                f"({', '.join(map(str, sorted(years)))}): they are told apart by their year",
+            )
+
+
+def _merge_years(editions: list[EditionData], warn: Warn) -> list[EditionData]:
+    """Two editions of one series in one year (2023 and 2023a) become one, with both timelines."""
+    by_year: dict[int, EditionData] = {}
+    for edition in editions:
+        first = by_year.get(edition.year)
+        if first is None:
+            by_year[edition.year] = edition
+            continue
+        warn(
+            edition.entry,
+            f"a second edition for {edition.year} (also {first.entry}): read as one edition with the "
+            "deadlines of both",
+        )
+        first.deadlines = _unique(first.deadlines + edition.deadlines, first.entry, warn)
+        for name, value in edition.shared.items():
+            first.shared[name] = first.shared.get(name) or value
+    return list(by_year.values())
+
+
+@dataclass
+class _Context:
+    """Where a parser sends warnings and rejected entries; ``field`` is the data set's field
+    folder the file sits in (ccf-deadlines: conference/<FIELD>/name.yml), if any."""
+
+    warnings: list[str] = field(default_factory=list)
+    errors: list[EntryError] = field(default_factory=list)
+    folder_field: str = ""
+
+    def warn(self, entry: str, reason: str) -> None:
+        self.warnings.append(f"{entry}: {reason}")
+
+    def reject(self, exc: EntryError, raw=None) -> None:
+        if exc.line is None:
+            exc.line = _line(raw)
+        self.errors.append(exc)
+
+
+def _parse_ccf(data: list, ctx: _Context) -> list[SeriesData]:
     result = []
     for index, raw in enumerate(data, 1):
         entry = _entry_name(raw, index, "series")
-        if not isinstance(raw, dict):
-            raise EntryError(entry, "a series should be a mapping of keys to values")
-        title = _text(raw, "title", entry, required=True)
-        rank = raw.get("rank") or {}
-        if not isinstance(rank, dict):
-            raise EntryError(entry, "'rank' should be a mapping such as {ccf: A, core: A*, thcpl: A}")
-        dblp = _dblp_key(_text(raw, "dblp", entry))
-        series = SeriesData(
-            entry=entry,
-            source=CCF,
-            short_name=title,
-            keys=_series_keys(title, dblp),
-            fields={
-                "short_name": title,
-                "full_name": _text(raw, "description", entry),
-                "field": _text(raw, "sub", entry),
-                "ccf_rank": _rank(rank.get("ccf")),
-                "core_rank": _rank(rank.get("core")),
-                "thcpl_rank": _rank(rank.get("thcpl")),
-                "dblp_key": dblp,
-            },
-        )
-        confs = raw.get("confs")
-        if not isinstance(confs, list):
-            raise EntryError(entry, "'confs' should be a list of editions")
-        for conf_index, conf in enumerate(confs, 1):
-            series.editions.append(_parse_ccf_edition(conf, title, conf_index))
+        try:
+            series = _parse_ccf_series(raw, entry, ctx)
+        except EntryError as exc:
+            ctx.reject(exc, raw)
+            continue
         result.append(series)
     return result
 
 
-def _parse_ccf_edition(raw, title: str, index: int) -> EditionData:
+_CCF_SERIES_KEYS = {"title", "description", "sub", "rank", "dblp", "confs"}
+_CCF_EDITION_KEYS = {"year", "id", "link", "timeline", "timezone", "date", "place"}
+
+
+def _unknown_keys(raw: dict, known: set, entry: str, warn: Warn, what: str) -> None:
+    unknown = sorted(str(key) for key in raw if _norm_key(key) not in known)
+    if unknown:
+        warn(entry, f"unknown key(s) in the {what} ignored: {', '.join(unknown)}")
+
+
+def _parse_ccf_series(raw, entry: str, ctx: _Context) -> SeriesData:
+    if not isinstance(raw, dict):
+        raise EntryError(entry, "a series should be a mapping of keys to values")
+    _unknown_keys(raw, _CCF_SERIES_KEYS, entry, ctx.warn, "series")
+    title = _text(raw, "title", entry, required=True)
+    rank = raw.get("rank") or {}
+    if not isinstance(rank, dict):
+        raise EntryError(entry, "'rank' should be a mapping such as {ccf: A, core: A*, thcpl: A}")
+    dblp = _dblp_key(_text(raw, "dblp", entry))
+    sub = _text(raw, "sub", entry)
+    series = SeriesData(
+        entry=entry,
+        source=CCF,
+        key=_ccf_key(sub or ctx.folder_field, title),
+        short_name=title,
+        dblp=dblp,
+        field_name=sub or ctx.folder_field,
+        line=_line(raw),
+        fields={
+            "short_name": title,
+            "full_name": _text(raw, "description", entry),
+            "field": sub,
+            "ccf_rank": _rank(rank.get("ccf")),
+            "core_rank": _rank(rank.get("core")),
+            "thcpl_rank": _rank(rank.get("thcpl")),
+            "dblp_key": dblp,
+        },
+    )
+    confs = raw.get("confs")
+    if not isinstance(confs, list):
+        raise EntryError(entry, "'confs' should be a list of editions")
+    editions = []
+    for conf_index, conf in enumerate(confs, 1):
+        try:
+            editions.append(_parse_ccf_edition(conf, title, conf_index, ctx.warn))
+        except EntryError as exc:
+            ctx.reject(exc, conf)
+    _reused_ids(editions, entry, ctx.warn)
+    series.editions = _merge_years(editions, ctx.warn)
+    return series
+
+
+def _parse_ccf_edition(raw, title: str, index: int, warn: Warn) -> EditionData:
     year = raw.get("year") if isinstance(raw, dict) else None
     entry = f"{title.lower()}/{year}" if year else f"{title.lower()} edition {index}"
     if not isinstance(raw, dict):
         raise EntryError(entry, "an edition should be a mapping of keys to values")
+    _unknown_keys(raw, _CCF_EDITION_KEYS, entry, warn, "edition")
     zone = _text(raw, "timezone", entry)
     timeline = raw.get("timeline") or []
     if not isinstance(timeline, list):
@@ -524,21 +684,31 @@ def _parse_ccf_edition(raw, title: str, index: int) -> EditionData:
             if norm == "comment":
                 comment = "" if value is None else str(value).strip()
             elif norm in KIND_ALIASES:
-                found.append((KIND_ALIASES[norm], key, value))
+                found.append((KIND_ALIASES[norm], key, value, ""))
+            elif isinstance(value, str) and _looks_like_instant(value):
+                warn(
+                    entry, f"{where}: key {key!r} is no deadline type here: kept as Other, with its own type"
+                )
+                found.append((K.OTHER, key, value, str(key)))
             else:
-                raise EntryError(
-                    entry, f"{where}: unknown key {key!r} (expected deadline, abstract_deadline, comment)"
+                warn(
+                    entry,
+                    f"{where}: unknown key {key!r} ignored (expected deadline, abstract_deadline, comment)",
                 )
         if not found:
             raise EntryError(entry, f"{where} has no deadline")
         label = "" if len(timeline) == 1 else (comment or f"Round {item_index}")
-        for kind, key, value in found:
-            deadlines.append(_deadline(entry, f"{where}, {key}", kind, label, value, zone, comment))
+        for kind, key, value, source_type in found:
+            item_label = label or (str(key).replace("_", " ").capitalize() if source_type else "")
+            deadlines.append(
+                _deadline(entry, f"{where}, {key}", kind, item_label, value, zone, comment, source_type)
+            )
     return EditionData(
         entry=entry,
         source=CCF,
         source_id=_text(raw, "id", entry, required=True),
-        year=_year(raw, entry),
+        year=_year(raw, entry, warn),
+        line=_line(raw),
         shared={
             "link": _text(raw, "link", entry),
             "date_text": _text(raw, "date", entry),
@@ -546,67 +716,86 @@ def _parse_ccf_edition(raw, title: str, index: int) -> EditionData:
             "timezone": zone,
         },
         own={},
-        deadlines=_unique(deadlines, entry),
+        deadlines=_unique(deadlines, entry, warn),
     )
 
 
-def _parse_hf(data: list, warn: Warn) -> list[SeriesData]:
+_INSTANT = re.compile(r"^\s*(\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?|TBD)\s*$", re.IGNORECASE)
+
+
+def _looks_like_instant(text: str) -> bool:
+    return bool(_INSTANT.match(text))
+
+
+def _parse_hf(data: list, ctx: _Context) -> list[SeriesData]:
     groups: dict[str, SeriesData] = {}
     latest: dict[str, dict[str, tuple[int, object]]] = defaultdict(dict)
     for index, raw in enumerate(data, 1):
         entry = _entry_name(raw, index, "edition")
-        if not isinstance(raw, dict):
-            raise EntryError(entry, "an edition should be a mapping of keys to values")
-        title = _text(raw, "title", entry, required=True)
-        year = _year(raw, entry)
-        zone = _text(raw, "timezone", entry)
-        date_text = _text(raw, "date", entry)
-        start, end = _edition_dates(raw, entry, year, date_text, warn)
-        edition = EditionData(
-            entry=entry,
-            source=HF,
-            source_id=_text(raw, "id", entry, required=True),
-            year=year,
-            shared={
-                "link": _text(raw, "link", entry),
-                "date_text": date_text,
-                "place_text": _text(raw, "place", entry),
-                "timezone": zone,
-            },
-            own={
-                "start_date": start,
-                "end_date": end,
-                "city": _text(raw, "city", entry),
-                "country": _text(raw, "country", entry),
-                "venue": _text(raw, "venue", entry),
-                "note": _text(raw, "note", entry),
-            },
-            deadlines=_after_the_event(_parse_hf_deadlines(raw, entry, zone), end, entry, warn),
-        )
-        alias = _alias(title)
+        try:
+            title, edition, facts = _parse_hf_edition(raw, entry, ctx.warn)
+        except EntryError as exc:
+            ctx.reject(exc, raw)
+            continue
+        alias = name_key(title)
         series = groups.get(alias)
         if series is None:
             series = groups[alias] = SeriesData(
-                entry=title.lower(), source=HF, short_name=title, keys=_series_keys(title), fields={}
+                entry=title.lower(), source=HF, key=alias, short_name=title, fields={}, line=_line(raw)
             )
         series.editions.append(edition)
         # Series-wide facts are taken from the latest edition that gives them.
-        facts = {"short_name": title, "full_name": _text(raw, "full_name", entry)}
-        rankings = _text(raw, "rankings", entry)
-        if rankings:
-            facts["ranks"] = _parse_rankings(rankings, entry)
-        hindex = _int(raw.get("hindex"), entry, "'hindex'")
-        if hindex is not None:
-            facts["h5_index"] = hindex
         for name, value in facts.items():
-            if value != "" and (name not in latest[alias] or latest[alias][name][0] <= year):
-                latest[alias][name] = (year, value)
+            if value != "" and (name not in latest[alias] or latest[alias][name][0] <= edition.year):
+                latest[alias][name] = (edition.year, value)
     for alias, series in groups.items():
         facts = {name: value for name, (_year_, value) in latest[alias].items()}
         series.short_name = facts.pop("short_name", series.short_name)
         series.h5_index = facts.pop("h5_index", None)
         series.fields = {**facts.pop("ranks", {}), **facts}
+        _reused_ids(series.editions, series.entry, ctx.warn)
+        series.editions = _merge_years(series.editions, ctx.warn)
     return list(groups.values())
+
+
+def _parse_hf_edition(raw, entry: str, warn: Warn) -> tuple[str, EditionData, dict]:
+    if not isinstance(raw, dict):
+        raise EntryError(entry, "an edition should be a mapping of keys to values")
+    title = _text(raw, "title", entry, required=True)
+    year = _year(raw, entry, warn)
+    zone = _text(raw, "timezone", entry)
+    date_text = _text(raw, "date", entry)
+    start, end = _edition_dates(raw, entry, year, date_text, warn)
+    edition = EditionData(
+        entry=entry,
+        source=HF,
+        source_id=_text(raw, "id", entry, required=True),
+        year=year,
+        line=_line(raw),
+        shared={
+            "link": _text(raw, "link", entry),
+            "date_text": date_text,
+            "place_text": _text(raw, "place", entry),
+            "timezone": zone,
+        },
+        own={
+            "start_date": start,
+            "end_date": end,
+            "city": _text(raw, "city", entry),
+            "country": _text(raw, "country", entry),
+            "venue": _text(raw, "venue", entry),
+            "note": _text(raw, "note", entry),
+        },
+        deadlines=_after_the_event(_parse_hf_deadlines(raw, entry, zone, warn), end, entry, warn),
+    )
+    facts = {"short_name": title, "full_name": _text(raw, "full_name", entry)}
+    rankings = _text(raw, "rankings", entry)
+    if rankings:
+        facts["ranks"] = _parse_rankings(rankings, entry)
+    hindex = _int(raw.get("hindex"), entry, "'hindex'")
+    if hindex is not None:
+        facts["h5_index"] = hindex
+    return title, edition, facts
 
 
 _YEAR_IN_TEXT = re.compile(r"\b(19[5-9]\d|20\d\d|2100)\b")
@@ -674,7 +863,7 @@ def _parse_rankings(text: str, entry: str) -> dict:
     return {f"{name}_rank": value for name, value in found.items()}
 
 
-def _parse_hf_deadlines(raw: dict, entry: str, zone: str) -> list[DeadlineData]:
+def _parse_hf_deadlines(raw: dict, entry: str, zone: str, warn: Warn) -> list[DeadlineData]:
     items = raw.get("deadlines")
     if items is None:
         items = []
@@ -688,8 +877,9 @@ def _parse_hf_deadlines(raw: dict, entry: str, zone: str) -> list[DeadlineData]:
         keys = {_norm_key(key): key for key in item}
         unknown = sorted(str(keys[k]) for k in set(keys) - _HF_DEADLINE_KEYS)
         if unknown:
-            raise EntryError(
-                entry, f"{where}: unknown key(s) {', '.join(unknown)} (expected type, label, date, timezone)"
+            warn(
+                entry,
+                f"{where}: unknown key(s) ignored: {', '.join(unknown)} (expected type, label, date, timezone)",
             )
         value = {norm: item[key] for norm, key in keys.items()}
         type_text = _text(value, "type", entry) or ""
@@ -706,54 +896,66 @@ def _parse_hf_deadlines(raw: dict, entry: str, zone: str) -> list[DeadlineData]:
         if "date" not in value and "deadline" not in value:
             raise EntryError(entry, f"{where} has no date (write TBD if it is not known yet)")
         local = value["date"] if "date" in value else value["deadline"]
-        kind = _kind(type_text, label, entry, where)
+        kind, source_type = _kind(type_text, label, entry, where, warn)
         if not label and kind == K.OTHER:
             label = type_text.replace("_", " ").replace("-", " ").strip().capitalize()
         deadline_zone = _text(value, "timezone", entry) or zone
-        result.append(_deadline(entry, where, kind, label, local, deadline_zone, None))
+        result.append(_deadline(entry, where, kind, label, local, deadline_zone, None, source_type))
     if not result:
         legacy_zone = _text(raw, "timezone_submission", entry) or zone
         for key, (kind, label) in _HF_LEGACY.items():
             if raw.get(key) not in (None, ""):
                 result.append(_deadline(entry, key, kind, label, raw[key], legacy_zone, None))
-    return _unique(result, entry)
+    return _unique(result, entry, warn)
 
 
-def _parse_rates(data: list, warn: Warn) -> list[RateData]:
+def _parse_rates(data: list, ctx: _Context) -> list[RateData]:
     result = []
     for index, raw in enumerate(data, 1):
         entry = _entry_name(raw, index, "series")
         if not isinstance(raw, dict):
-            raise EntryError(entry, "a series should be a mapping of keys to values")
-        title = _text(raw, "title", entry, required=True)
-        rates = raw.get("accept_rates")
-        if not isinstance(rates, list):
-            raise EntryError(entry, "'accept_rates' should be a list")
+            ctx.reject(EntryError(entry, "a series should be a mapping of keys to values"), raw)
+            continue
+        try:
+            title = _text(raw, "title", entry, required=True)
+            rates = raw.get("accept_rates")
+            if not isinstance(rates, list):
+                raise EntryError(entry, "'accept_rates' should be a list")
+        except EntryError as exc:
+            ctx.reject(exc, raw)
+            continue
         for item in rates:
             year = item.get("year") if isinstance(item, dict) else None
             item_entry = f"{title.lower()}/{year} acceptance rate"
-            if not isinstance(item, dict):
-                raise EntryError(item_entry, "an acceptance rate should be a mapping of keys to values")
-            year = _year(item, item_entry)
-            submitted = _int(item.get("submitted"), item_entry, "'submitted'")
-            accepted = _int(item.get("accepted"), item_entry, "'accepted'")
-            rate = _rate(item.get("rate"), item_entry)
-            if submitted is not None and accepted is not None and accepted > submitted:
-                if not (rate is not None and _ratio(submitted, accepted) == rate):
-                    raise EntryError(item_entry, f"{accepted} accepted is more than {submitted} submitted")
-                # The entry's own rate says which number is which: the two were swapped.
-                warn(
-                    item_entry,
-                    f"read as {accepted} submitted and {submitted} accepted: the file has them the other "
-                    f"way round, and its own rate {rate} is {submitted} of {accepted}",
-                )
-                submitted, accepted = accepted, submitted
-            if rate is None and submitted and accepted is not None:
-                rate = _ratio(accepted, submitted)
-            values = {"submitted": submitted, "accepted": accepted, "rate": rate}
-            values["source"] = _short_url(_text(item, "source", item_entry), item_entry)
-            result.append(RateData(item_entry, title, year, values))
+            try:
+                result.append(_parse_rate(item, item_entry, title, ctx))
+            except EntryError as exc:
+                ctx.reject(exc, item)
     return result
+
+
+def _parse_rate(item, item_entry: str, title: str, ctx: _Context) -> RateData:
+    if not isinstance(item, dict):
+        raise EntryError(item_entry, "an acceptance rate should be a mapping of keys to values")
+    year = _year(item, item_entry, ctx.warn)
+    submitted = _int(item.get("submitted"), item_entry, "'submitted'")
+    accepted = _int(item.get("accepted"), item_entry, "'accepted'")
+    rate = _rate(item.get("rate"), item_entry)
+    if submitted is not None and accepted is not None and accepted > submitted:
+        if not (rate is not None and _ratio(submitted, accepted) == rate):
+            raise EntryError(item_entry, f"{accepted} accepted is more than {submitted} submitted")
+        # The entry's own rate says which number is which: the two were swapped.
+        ctx.warn(
+            item_entry,
+            f"read as {accepted} submitted and {submitted} accepted: the file has them the other "
+            f"way round, and its own rate {rate} is {submitted} of {accepted}",
+        )
+        submitted, accepted = accepted, submitted
+    if rate is None and submitted and accepted is not None:
+        rate = _ratio(accepted, submitted)
+    values = {"submitted": submitted, "accepted": accepted, "rate": rate}
+    values["source"] = _short_url(_text(item, "source", item_entry), item_entry)
+    return RateData(item_entry, title, year, values, ctx.folder_field, _line(item))
 
 
 _TRACKING = re.compile(r"^(utm_\w+|chksm|mpshare|scene|srcid|sharer_\w+|fbclid|gclid)$", re.IGNORECASE)
@@ -825,30 +1027,91 @@ def _free_slug(name: str, taken: set[str]) -> str:
     return slug
 
 
-def _series_index(all_series: Iterable[ConferenceSeries]) -> dict:
-    index = defaultdict(list)
-    for series in all_series:
-        for key in _series_keys(series.short_name, series.dblp_key):
-            index[key].append(series)
-    return index
+class _Names:
+    """Conference names compared loosely, with the curated aliases applied."""
+
+    def __init__(self):
+        self.aliases = {a.key: name_key(a.name) for a in SeriesAlias.objects.all()}
+
+    def __call__(self, name: str) -> str:
+        key = name_key(name)
+        return self.aliases.get(key, key)
 
 
-def _write_conferences(incoming: list[SeriesData], report: FileReport) -> None:
+def _key_field(source: str) -> str:
+    return "ccf_key" if source == CCF else "hf_key"
+
+
+class _SeriesIndex:
+    """Finds the series a source's record is: by the source's own key first, then by name (with
+    the curated aliases) among the series this source has not claimed. A name several series
+    share matches only where the DBLP key or the field tells them apart; otherwise the claim is
+    reported and a series of its own is made: never a silent merge."""
+
+    def __init__(self, all_series: list[ConferenceSeries]):
+        self.names = _Names()
+        self.by_key = {}
+        self.by_name = defaultdict(list)
+        for series in all_series:
+            self.add(series)
+
+    def add(self, series: ConferenceSeries) -> None:
+        for source in (CCF, HF):
+            key = getattr(series, _key_field(source))
+            if key:
+                self.by_key[(source, key)] = series
+        self.by_name[self.names(series.short_name)].append(series)
+
+    def claim(self, source: str, key: str, series: ConferenceSeries) -> None:
+        setattr(series, _key_field(source), key)
+        self.by_key[(source, key)] = series
+
+    def find(self, data: SeriesData, warn: Warn) -> ConferenceSeries | None:
+        found = self.by_key.get((data.source, data.key))
+        if found is not None:
+            return found
+        candidates = [
+            s
+            for s in self.by_name.get(self.names(data.short_name), [])
+            if not getattr(s, _key_field(data.source))
+        ]
+        if len(candidates) <= 1:
+            return candidates[0] if candidates else None
+        for narrow in (
+            lambda s: bool(data.dblp) and s.dblp_key == data.dblp,
+            lambda s: bool(data.field_name) and s.field.upper() == data.field_name.upper(),
+        ):
+            narrowed = [s for s in candidates if narrow(s)]
+            if len(narrowed) == 1:
+                return narrowed[0]
+        names = ", ".join(f"{s.short_name} ({s.full_name or s.slug})" for s in candidates)
+        warn(
+            data.entry,
+            f"the name {data.short_name!r} is claimed by {len(candidates)} series ({names}): kept apart as "
+            "a series of its own; add an alias in the admin if it is one of them",
+        )
+        return None
+
+
+def _write_conferences(incoming: list[SeriesData], report: FileReport, run_started: dt.datetime) -> None:
+    """Match, diff and write one file's series, editions and deadlines. Deadline changes are
+    recorded only for editions that existed before this run began (``run_started``)."""
     now = timezone.now()
     all_series = list(ConferenceSeries.objects.all())
-    index = _series_index(all_series)
+    index = _SeriesIndex(all_series)
     slugs = {s.slug for s in all_series}
-
-    # Match each series of the file to one in the database, or plan a new one.
     matched: list[tuple[SeriesData, ConferenceSeries]] = []
-    claimed: dict[int, str] = {}
-    to_create = []
+    to_create, to_update = [], []
     for data in incoming:
-        found = {id(s): s for key in data.keys for s in index.get(key, [])}
-        if len(found) > 1:
-            names = ", ".join(sorted(s.short_name for s in found.values()))
-            raise EntryError(data.entry, f"matches more than one conference series: {names}")
-        series = next(iter(found.values()), None)
+        series = index.find(data, report.warn)
+        if series is not None and any(s is series for _, s in matched):
+            other = next(d for d, s in matched if s is series)
+            report.reject(data.entry, f"is the same conference series as {other.entry}", data.line)
+            continue
+        values = dict(data.fields) if data.source == CCF or series is None or not series.ccf_key else {}
+        if data.h5_index is not None:
+            values["h5_index"] = data.h5_index
+        values[_key_field(data.source)] = data.key
         if series is None:
             series = ConferenceSeries(
                 short_name=data.short_name,
@@ -856,102 +1119,70 @@ def _write_conferences(incoming: list[SeriesData], report: FileReport) -> None:
                 published_at=now,
                 kind=ConferenceSeries.Kind.ACADEMIC,
             )
-            to_create.append((data, series))
-            for key in data.keys:
-                index[key].append(series)
-        elif id(series) in claimed:
-            raise EntryError(data.entry, f"is the same conference series as {claimed[id(series)]}")
-        claimed[id(series)] = data.entry
-        matched.append((data, series))
-
-    known_ids = [s.pk for _, s in matched if s.pk]
-    ccf_ids = [e.source_id for d, _ in matched for e in d.editions if e.source == CCF]
-    hf_ids = [e.source_id for d, _ in matched for e in d.editions if e.source == HF]
-    editions = list(
-        ConferenceEdition.objects.filter(
-            Q(series_id__in=known_ids) | Q(ccf_id__in=ccf_ids) | Q(hf_id__in=hf_ids)
-        )
-    )
-    ccf_backed = {e.series_id for e in editions if e.ccf_id} | {s.pk for s in all_series if s.dblp_key}
-
-    to_update = []
-    for data, series in matched:
-        values = dict(data.fields) if data.source == CCF or series.pk not in ccf_backed else {}
-        if data.h5_index is not None:
-            values["h5_index"] = data.h5_index
-        if series.pk is None:
             _assign(series, values)
             series.slug = _free_slug(series.short_name, slugs)
-            _validate(series, data.entry, exclude=[])
-            report.count(CREATED)
+            try:
+                _validate(series, data.entry, exclude=[])
+            except EntryError as exc:
+                report.reject(exc.entry, exc.reason, data.line)
+                continue
+            to_create.append(series)
+            index.add(series)
+            report.count(CREATED, f"conference series {series.short_name}")
         elif _assign(series, values):
             series.updated_at = now
-            _validate(series, data.entry, exclude=["slug"])
+            try:
+                _validate(series, data.entry, exclude=["slug"])
+            except EntryError as exc:
+                report.reject(exc.entry, exc.reason, data.line)
+                continue
             to_update.append(series)
-            report.count(UPDATED)
+            report.count(UPDATED, f"conference series {series.short_name}")
         else:
             report.count(UNCHANGED)
+        index.claim(data.source, data.key, series)
+        matched.append((data, series))
     if to_create:
-        ConferenceSeries.objects.bulk_create([s for _, s in to_create])
+        ConferenceSeries.objects.bulk_create(to_create)
     if to_update:
-        ConferenceSeries.objects.bulk_update(to_update, SERIES_FIELDS)
+        ConferenceSeries.objects.bulk_update(to_update, [*SERIES_FIELDS, "ccf_key", "hf_key"])
+    planned = _write_editions(matched, now, report, run_started)
+    _write_deadlines(planned, now, report)
 
-    planned = _write_editions(matched, editions, all_series, now, report)
-    _write_deadlines(planned, report)
 
-
-def _write_editions(matched, editions, all_series, now, report: FileReport) -> list:
-    names = {s.pk: s.short_name for s in all_series}
-    by_id = {CCF: {e.ccf_id: e for e in editions if e.ccf_id}, HF: {e.hf_id: e for e in editions if e.hf_id}}
-    by_year = {(e.series_id, e.year): e for e in editions}
-    seen_ids: dict[tuple, str] = {}
-    seen_years: dict[tuple, str] = {}
+def _write_editions(matched, now, report: FileReport, run_started: dt.datetime) -> list:
+    series_ids = [s.pk for _, s in matched]
+    by_year = {(e.series_id, e.year): e for e in ConferenceEdition.objects.filter(series_id__in=series_ids)}
     planned, to_create, to_update = [], [], []
     for data, series in matched:
         for item in data.editions:
             id_field = "ccf_id" if item.source == CCF else "hf_id"
-            for seen, key, what in (
-                (seen_ids, (item.source, item.source_id), f"the id {item.source_id!r}"),
-                (seen_years, (series.pk, item.year), f"{series.short_name} {item.year}"),
-            ):
-                if key in seen:
-                    raise EntryError(item.entry, f"{what} appears twice in the file (also at {seen[key]})")
-                seen[key] = item.entry
-            edition = by_id[item.source].get(item.source_id)
-            same_year = by_year.get((series.pk, item.year))
-            if edition is not None and edition.series_id != series.pk:
-                raise EntryError(
-                    item.entry,
-                    f"the id {item.source_id!r} already belongs to "
-                    f"{names.get(edition.series_id)} {edition.year}",
-                )
-            if edition is None:
-                edition = same_year
-            elif same_year is not None and same_year is not edition:
-                raise EntryError(
-                    item.entry,
-                    f"the id {item.source_id!r} is {series.short_name} {edition.year} in the catalogue, "
-                    f"but {series.short_name} {item.year} is another edition there",
-                )
+            edition = by_year.get((series.pk, item.year))
             values = {id_field: item.source_id, "year": item.year}
             owner = item.source == HF or edition is None or not edition.hf_id
             for name, value in item.shared.items():
                 if value and (owner or not getattr(edition, name)):
                     values[name] = value
             values.update(item.own)
-            if edition is None:
-                edition = ConferenceEdition(series=series, **values)
-                _validate(edition, item.entry, exclude=["series"])
-                to_create.append(edition)
-                report.count(CREATED)
-            elif _assign(edition, values):
-                edition.updated_at = now
-                _validate(edition, item.entry, exclude=["series"])
-                to_update.append(edition)
-                report.count(UPDATED)
-            else:
-                report.count(UNCHANGED)
-            planned.append((item, edition))
+            what = f"edition {series.short_name} {item.year}"
+            try:
+                if edition is None:
+                    edition = ConferenceEdition(series=series, **values)
+                    _validate(edition, item.entry, exclude=["series"])
+                    to_create.append(edition)
+                    by_year[(series.pk, item.year)] = edition
+                    report.count(CREATED, what)
+                elif _assign(edition, values):
+                    edition.updated_at = now
+                    _validate(edition, item.entry, exclude=["series"])
+                    to_update.append(edition)
+                    report.count(UPDATED, what)
+                else:
+                    report.count(UNCHANGED)
+            except EntryError as exc:
+                report.reject(exc.entry, exc.reason, item.line)
+                continue
+            planned.append((item, edition, edition.pk is None or edition.created_at >= run_started))
     if to_create:
         ConferenceEdition.objects.bulk_create(to_create)
     if to_update:
@@ -959,91 +1190,288 @@ def _write_editions(matched, editions, all_series, now, report: FileReport) -> l
     return planned
 
 
-def _write_deadlines(planned: list[tuple[EditionData, ConferenceEdition]], report: FileReport) -> None:
+def _show(at: dt.datetime | None, local: str, zone: str) -> str:
+    if at is None:
+        return "TBD"
+    return f"{local} ({zone})" if local else at.isoformat()
+
+
+def _value(source: str, at, local: str, zone: str) -> dict:
+    return {"source": source, "at": at.isoformat() if at else None, "local": local, "timezone": zone}
+
+
+class _Conflicts:
+    """Open, keep or leave conflicts so that an unchanged re-import writes nothing."""
+
+    def __init__(self, edition_ids: list[int]):
+        self.known = defaultdict(list)
+        for conflict in DeadlineConflict.objects.filter(edition_id__in=edition_ids):
+            self.known[(conflict.edition_id, conflict.kind, conflict.label, conflict.reason)].append(conflict)
+        self.to_create, self.to_update = [], []
+
+    def ensure(
+        self, edition, kind, label, reason, values: list[dict], report: FileReport, entry: str
+    ) -> None:
+        key = (edition.pk, kind, label, reason)
+        rows = self.known[key]
+        if any(c.values == values for c in rows):
+            return  # open with these values, or a curator already chose between them
+        open_row = next((c for c in rows if c.resolved_at is None), None)
+        if open_row is None:
+            open_row = DeadlineConflict(edition=edition, kind=kind, label=label, reason=reason, values=values)
+            self.to_create.append(open_row)
+            rows.append(open_row)
+        else:
+            open_row.values = values
+            self.to_update.append(open_row)
+        shown = " / ".join(
+            f"{v['source'] or 'curator'}: {v['local'] or v['at'] or 'TBD'} ({v['timezone'] or 'UTC'})"
+            for v in values
+        )
+        report.warn(
+            entry,
+            f"conflict on the {kind} deadline{f' {label!r}' if label else ''}, for a curator to settle: {shown}",
+        )
+
+    def save(self) -> None:
+        if self.to_create:
+            DeadlineConflict.objects.bulk_create(self.to_create)
+        if self.to_update:
+            DeadlineConflict.objects.bulk_update(self.to_update, ["values"])
+
+
+def _compare_sources(
+    item: EditionData, edition, ours: list[DeadlineData], theirs: list[Deadline], conflicts, report
+):
+    """Where both data sets give one deadline of a kind for an edition, and their instants
+    differ, a curator chooses; ai-deadlines' row stands meanwhile."""
+    mine = defaultdict(list)
+    for d in ours:
+        mine[d.kind].append(d)
+    other = defaultdict(list)
+    for row in theirs:
+        other[row.kind].append(row)
+    for kind, rows in mine.items():
+        if len(rows) != 1 or len(other.get(kind, [])) != 1:
+            continue
+        a, b = rows[0], other[kind][0]
+        if a.at is None or b.at is None or a.at == b.at:
+            continue
+        ccf, hf = (a, b) if item.source == CCF else (b, a)
+        values = [_value(CCF, ccf.at, ccf.local, ccf.timezone), _value(HF, hf.at, hf.local, hf.timezone)]
+        conflicts.ensure(edition, kind, "", DeadlineConflict.Reason.SOURCES, values, report, item.entry)
+
+
+def _write_deadlines(planned: list, now, report: FileReport) -> None:
     existing: dict[int, dict[tuple, Deadline]] = defaultdict(dict)
-    ids = [edition.pk for _, edition in planned]
+    ids = [edition.pk for _, edition, _new in planned]
     for row in Deadline.objects.filter(edition_id__in=ids):
         existing[row.edition_id][(row.kind, row.label)] = row
-    to_create, to_update, to_delete = [], [], []
-    for item, edition in planned:
+    conflicts = _Conflicts(ids)
+    to_create, to_update, to_delete, changes = [], [], [], []
+
+    def change(row, kind, old_at, old_local, what, new_edition):
+        if not new_edition:
+            changes.append(
+                DeadlineChange(
+                    edition_id=row.edition_id,
+                    deadline=row,
+                    kind=row.kind,
+                    label=row.label,
+                    change=kind,
+                    old_at=old_at,
+                    new_at=row.at if kind != DeadlineChange.Change.WITHDRAWN else old_at,
+                    old_local=old_local,
+                    new_local=_show(row.at, row.local, row.timezone)
+                    if kind != DeadlineChange.Change.WITHDRAWN
+                    else "",
+                    source=row.source,
+                    seen_at=now,
+                )
+            )
+
+    for item, edition, new_edition in planned:
         rows = existing.get(edition.pk, {})
+        current = [r for r in rows.values() if r.withdrawn_at is None]
         wanted = item.deadlines
-        if item.source == CCF and any(row.source == HF for row in rows.values()):
-            wanted = []  # ai-deadlines' timeline for this edition replaces ours
-        replaces = {CCF, HF} if item.source == HF and wanted else {item.source}
+        name = f"{edition.series.short_name} {edition.year}"
+        if item.source == CCF and any(r.source == HF for r in current):
+            # ai-deadlines' timeline for this edition stands; ours only tells where they differ.
+            _compare_sources(item, edition, wanted, [r for r in current if r.source == HF], conflicts, report)
+            continue
+        if item.source == HF and wanted:
+            ccf_rows = [r for r in current if r.source == CCF]
+            if ccf_rows:
+                _compare_sources(item, edition, wanted, ccf_rows, conflicts, report)
+                wanted_keys = {(d.kind, d.label) for d in wanted}
+                # Replaced by ai-deadlines' fuller timeline (not withdrawn upstream); a row under
+                # the same kind and label is taken over below instead.
+                for row in ccf_rows:
+                    if (row.kind, row.label) in wanted_keys:
+                        continue
+                    to_delete.append(row.pk)
+                    del rows[(row.kind, row.label)]
+                    report.count(
+                        UPDATED,
+                        f"deadline {name} {row.label or row.kind}: ccf-deadlines' row replaced by ai-deadlines'",
+                    )
         keys = set()
         for deadline in wanted:
             key = (deadline.kind, deadline.label)
             keys.add(key)
+            what = f"deadline {name} {deadline.label or deadline.kind}"
             values = {
                 "at": deadline.at,
                 "local": deadline.local,
                 "timezone": deadline.timezone,
                 "source": item.source,
+                "source_type": deadline.source_type,
             }
             row = rows.get(key)
             if deadline.comment is not None:
                 values["comment"] = deadline.comment
             elif row is not None and row.source not in {item.source, ""}:
                 values["comment"] = ""  # the other source's comment is not about this row any more
-            if row is None:
-                row = Deadline(edition=edition, kind=deadline.kind, label=deadline.label, **values)
-                _validate(row, item.entry, exclude=["edition"])
-                to_create.append(row)
-                report.count(CREATED)
-            elif _assign(row, values):
-                _validate(row, item.entry, exclude=["edition"])
-                to_update.append(row)
-                report.count(UPDATED)
-            else:
-                report.count(UNCHANGED)
+            try:
+                if row is None:
+                    row = Deadline(edition=edition, kind=deadline.kind, label=deadline.label, **values)
+                    _validate(row, item.entry, exclude=["edition"])
+                    to_create.append((row, new_edition))
+                    report.count(CREATED, f"{what}: {_show(deadline.at, deadline.local, deadline.timezone)}")
+                    continue
+                if row.curator_edited:
+                    if (row.at, row.local, row.timezone) != (deadline.at, deadline.local, deadline.timezone):
+                        upstream = _value(item.source, deadline.at, deadline.local, deadline.timezone)
+                        theirs = _value("", row.at, row.local, row.timezone)
+                        conflicts.ensure(
+                            edition,
+                            row.kind,
+                            row.label,
+                            DeadlineConflict.Reason.CURATOR,
+                            [theirs, upstream],
+                            report,
+                            item.entry,
+                        )
+                    report.count(UNCHANGED)
+                    continue
+                old_at, old_local = row.at, _show(row.at, row.local, row.timezone)
+                was_withdrawn = row.withdrawn_at is not None
+                if was_withdrawn:
+                    values["withdrawn_at"] = None
+                if _assign(row, values):
+                    _validate(row, item.entry, exclude=["edition"])
+                    to_update.append(row)
+                    report.count(UPDATED, f"{what}: {old_local} -> {_show(row.at, row.local, row.timezone)}")
+                    if was_withdrawn:
+                        change(row, DeadlineChange.Change.REINSTATED, old_at, old_local, what, False)
+                    if old_at != row.at:
+                        kind = (
+                            DeadlineChange.Change.ANNOUNCED if old_at is None else DeadlineChange.Change.MOVED
+                        )
+                        change(row, kind, old_at, old_local, what, False)
+                else:
+                    report.count(UNCHANGED)
+            except EntryError as exc:
+                report.reject(exc.entry, exc.reason, item.line)
         for key, row in rows.items():
-            if key not in keys and row.source in replaces:
-                to_delete.append(row.pk)
-                report.count(UPDATED)
-    if to_create:
-        Deadline.objects.bulk_create(to_create)
-    if to_update:
-        Deadline.objects.bulk_update(to_update, DEADLINE_FIELDS)
+            if key in keys or row.withdrawn_at is not None or row.curator_edited:
+                continue
+            if row.source == item.source:
+                row.withdrawn_at = now
+                to_update.append(row)
+                report.count(
+                    WITHDRAWN, f"deadline {name} {row.label or row.kind}: no longer listed by its source"
+                )
+                change(
+                    row,
+                    DeadlineChange.Change.WITHDRAWN,
+                    row.at,
+                    _show(row.at, row.local, row.timezone),
+                    "",
+                    new_edition,
+                )
     if to_delete:
         Deadline.objects.filter(pk__in=to_delete).delete()
+    if to_create:
+        Deadline.objects.bulk_create([row for row, _ in to_create])
+        for row, new_edition in to_create:
+            if not new_edition:
+                changes.append(
+                    DeadlineChange(
+                        edition_id=row.edition_id,
+                        deadline=row,
+                        kind=row.kind,
+                        label=row.label,
+                        change=DeadlineChange.Change.ANNOUNCED,
+                        new_at=row.at,
+                        new_local=_show(row.at, row.local, row.timezone),
+                        source=row.source,
+                        seen_at=now,
+                    )
+                )
+    if to_update:
+        Deadline.objects.bulk_update(to_update, DEADLINE_FIELDS)
+    if changes:
+        DeadlineChange.objects.bulk_create(changes)
+    conflicts.save()
 
 
 def _write_rates(rates: list[RateData], report: FileReport) -> None:
-    index = _series_index(ConferenceSeries.objects.only("pk", "short_name", "dblp_key"))
+    all_series = list(ConferenceSeries.objects.only("pk", "short_name", "field", "ccf_key"))
+    names = _Names()
+    by_key = {s.ccf_key: s for s in all_series if s.ccf_key}
+    by_name = defaultdict(list)
+    for series in all_series:
+        by_name[names(series.short_name)].append(series)
     wanted = []
     for rate in rates:
-        found = {s.pk: s for s in index.get(("name", _alias(rate.title)), [])}
-        if not found:
-            raise EntryError(
-                rate.entry,
-                f"no conference series called {rate.title!r} yet: import its conference file first",
-            )
-        if len(found) > 1:
-            raise EntryError(rate.entry, f"{rate.title!r} matches more than one conference series")
-        wanted.append((rate, next(iter(found))))
+        series = by_key.get(_ccf_key(rate.folder_field, rate.title)) if rate.folder_field else None
+        if series is None:
+            found = by_name.get(names(rate.title), [])
+            if len(found) > 1 and rate.folder_field:
+                found = [s for s in found if s.field.upper() == rate.folder_field.upper()] or found
+            if not found:
+                report.reject(
+                    rate.entry,
+                    f"no conference series called {rate.title!r}: import its conference file in the same run, "
+                    "or add an alias in the admin",
+                    rate.line,
+                )
+                continue
+            if len(found) > 1:
+                report.reject(
+                    rate.entry, f"{rate.title!r} matches more than one conference series", rate.line
+                )
+                continue
+            series = found[0]
+        wanted.append((rate, series))
     existing = {
         (row.series_id, row.year): row
-        for row in AcceptanceRate.objects.filter(series_id__in={pk for _, pk in wanted})
+        for row in AcceptanceRate.objects.filter(series_id__in={s.pk for _, s in wanted})
     }
     seen, to_create, to_update = {}, [], []
-    for rate, series_id in wanted:
-        key = (series_id, rate.year)
+    for rate, series in wanted:
+        key = (series.pk, rate.year)
         if key in seen:
-            raise EntryError(rate.entry, f"appears twice in the file (also as {seen[key]})")
+            report.reject(rate.entry, f"appears twice in the file (also as {seen[key]})", rate.line)
+            continue
         seen[key] = rate.entry
         row = existing.get(key)
-        if row is None:
-            row = AcceptanceRate(series_id=series_id, year=rate.year, **rate.values)
-            _validate(row, rate.entry, exclude=["series"])
-            to_create.append(row)
-            report.count(CREATED)
-        elif _assign(row, rate.values):
-            _validate(row, rate.entry, exclude=["series"])
-            to_update.append(row)
-            report.count(UPDATED)
-        else:
-            report.count(UNCHANGED)
+        what = f"acceptance rate {series.short_name} {rate.year}"
+        try:
+            if row is None:
+                row = AcceptanceRate(series_id=series.pk, year=rate.year, **rate.values)
+                _validate(row, rate.entry, exclude=["series"])
+                to_create.append(row)
+                report.count(CREATED, what)
+            elif _assign(row, rate.values):
+                _validate(row, rate.entry, exclude=["series"])
+                to_update.append(row)
+                report.count(UPDATED, what)
+            else:
+                report.count(UNCHANGED)
+        except EntryError as exc:
+            report.reject(exc.entry, exc.reason, rate.line)
     if to_create:
         AcceptanceRate.objects.bulk_create(to_create)
     if to_update:
@@ -1059,37 +1487,55 @@ class _Prepared:
     payload: list = field(default_factory=list)
     note: str = ""
     error: EntryError | None = None
-    warnings: list[str] = field(default_factory=list)
+    context: _Context = field(default_factory=_Context)
+
+
+def _folder_field(path: Path) -> str:
+    parts = path.parts
+    for marker in ("conference", "accept_rates"):
+        if marker in parts[:-1]:
+            after = parts[parts.index(marker) + 1 : -1]
+            return after[0] if after else ""
+    return ""
 
 
 def _prepare(path: Path) -> _Prepared:
-    warnings: list[str] = []
-
-    def warn(entry: str, reason: str) -> None:
-        warnings.append(f"{entry}: {reason}")
-
+    context = _Context(folder_field=_folder_field(path))
+    suffix = path.suffix.lower()
+    if suffix and suffix not in _YAML_SUFFIXES:
+        return _Prepared(
+            FORMAT_SKIP, note=f"not a YAML file ({suffix}): no deadlines read from it", context=context
+        )
     try:
         data = _load(path)
         fmt, note = detect_format(data)
-        parse = {FORMAT_CCF: _parse_ccf, FORMAT_HF: _parse_hf, FORMAT_CCF_RATES: _parse_rates}.get(fmt)
-        return _Prepared(fmt, parse(data, warn) if parse else [], note, warnings=warnings)
     except EntryError as exc:
-        return _Prepared(error=exc)
+        if not suffix and path.exists():
+            # A file without an extension that is not deadline data (LICENSE) is passed over.
+            return _Prepared(
+                FORMAT_SKIP, note=f"no extension and not deadline data ({exc.reason})", context=context
+            )
+        return _Prepared(error=exc, context=context)
+    if not suffix:
+        context.warn("(file)", f"has no .yml extension; read as YAML, it is {fmt} data")
+    parse = {FORMAT_CCF: _parse_ccf, FORMAT_HF: _parse_hf, FORMAT_CCF_RATES: _parse_rates}.get(fmt)
+    return _Prepared(fmt, parse(data, context) if parse else [], note, context=context)
 
 
 def import_paths(
     paths: list[Path | str],
     *,
     dry_run: bool = False,
+    skip_invalid: bool = False,
     progress: Callable[[FileReport], None] | None = None,
     on_count: Callable[[FileReport], None] | None = None,
 ) -> ImportReport:
     """Import every deadline file named or found under the folders named; one report for all.
 
-    A file with any bad entry imports nothing and its report names the entry and the reason;
-    the other files are imported all the same. ``progress`` is called after each file and
+    See ``base.run_files`` for the modes. ``progress`` is called after each file and
     ``on_count`` every few hundred rows within one (``base.COUNT_EVERY``).
     """
+    run_started = timezone.now()
     files = collect_files(paths)
     prepared = {path: _prepare(path) for path in files}
     position = {path: n for n, path in enumerate(files)}
@@ -1099,12 +1545,15 @@ def import_paths(
         item = prepared[path]
         if item.error is not None:
             raise item.error
-        file_report.warnings.extend(item.warnings)
+        file_report.warnings.extend(item.context.warnings)
+        file_report.errors.extend(item.context.errors)
         if item.format == FORMAT_SKIP:
             file_report.note = item.note
         elif item.format == FORMAT_CCF_RATES:
             _write_rates(item.payload, file_report)
         else:
-            _write_conferences(item.payload, file_report)
+            _write_conferences(item.payload, file_report, run_started)
 
-    return run_files(ordered, import_one, dry_run=dry_run, progress=progress, on_count=on_count)
+    return run_files(
+        ordered, import_one, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress, on_count=on_count
+    )
