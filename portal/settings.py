@@ -204,6 +204,18 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Deadline sync: local checkouts of ccf-deadlines and ai-deadlines, read by `sync_deadlines` and,
+# when the variable is set, by a beat job every DEADLINE_SYNC_EVERY seconds (one run at a time).
+DEADLINE_SYNC_PATHS = env.get_list("DEADLINE_SYNC_PATHS", [])
+DEADLINE_SYNC_EVERY = env.get_int("DEADLINE_SYNC_EVERY", 6 * 60 * 60, minimum=60)
+# A sync still marked running after this long is taken to have died, and its lock is taken over.
+DEADLINE_SYNC_STALE_SECONDS = env.get_int("DEADLINE_SYNC_STALE_SECONDS", 60 * 60, minimum=60)
+if DEADLINE_SYNC_PATHS:
+    CELERY_BEAT_SCHEDULE["sync-deadlines"] = {
+        "task": "resources.sync_deadlines",
+        "schedule": DEADLINE_SYNC_EVERY,
+    }
+
 
 # Django REST framework and its OpenAPI schema.
 def _throttle_rate(name: str, default: str) -> str:

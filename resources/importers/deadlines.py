@@ -879,7 +879,7 @@ def _parse_hf_deadlines(raw: dict, entry: str, zone: str, warn: Warn) -> list[De
         if unknown:
             warn(
                 entry,
-                f"{where}: unknown key(s) ignored: {', '.join(unknown)} (expected type, label, date, timezone)",
+                f"{where}: unknown key(s) ignored: {', '.join(unknown)} (known: type, label, date, timezone)",
             )
         value = {norm: item[key] for norm, key in keys.items()}
         type_text = _text(value, "type", entry) or ""
@@ -1230,7 +1230,7 @@ class _Conflicts:
         )
         report.warn(
             entry,
-            f"conflict on the {kind} deadline{f' {label!r}' if label else ''}, for a curator to settle: {shown}",
+            f"conflict on the {kind} deadline{f' {label!r}' if label else ''}, for a curator: {shown}",
         )
 
     def save(self) -> None:
@@ -1313,7 +1313,7 @@ def _write_deadlines(planned: list, now, report: FileReport) -> None:
                     del rows[(row.kind, row.label)]
                     report.count(
                         UPDATED,
-                        f"deadline {name} {row.label or row.kind}: ccf-deadlines' row replaced by ai-deadlines'",
+                        f"deadline {name} {row.label or row.kind}: ccf-deadlines' row gives way to ai-deadlines'",
                     )
         keys = set()
         for deadline in wanted:
@@ -1433,7 +1433,7 @@ def _write_rates(rates: list[RateData], report: FileReport) -> None:
             if not found:
                 report.reject(
                     rate.entry,
-                    f"no conference series called {rate.title!r}: import its conference file in the same run, "
+                    f"no conference series called {rate.title!r}: import its conference file in this run, "
                     "or add an alias in the admin",
                     rate.line,
                 )
