@@ -278,7 +278,7 @@ def detect_format(data) -> tuple[str, str]:
     if isinstance(data, dict) and "$schema" in data:
         return FORMAT_SKIP, "the JSON schema of the ccf-deadlines format: no deadlines in it"
     if not isinstance(data, list) or not data:
-        what = "empty" if not data else f"a {type(data).__name__}"
+        what = "empty" if not data else ("a dict" if isinstance(data, dict) else f"a {type(data).__name__}")
         raise EntryError("(file)", f"not a deadline file: it is {what}, not a list of conferences")
     items = [item for item in data if isinstance(item, dict)]
     if any("confs" in item for item in items):
@@ -1158,6 +1158,8 @@ def _write_editions(matched, now, report: FileReport, run_started: dt.datetime) 
         for item in data.editions:
             id_field = "ccf_id" if item.source == CCF else "hf_id"
             edition = by_year.get((series.pk, item.year))
+            if edition is not None:
+                edition.series = series  # in hand: no query per edition for its name
             values = {id_field: item.source_id, "year": item.year}
             owner = item.source == HF or edition is None or not edition.hf_id
             for name, value in item.shared.items():
@@ -1313,7 +1315,7 @@ def _write_deadlines(planned: list, now, report: FileReport) -> None:
                     del rows[(row.kind, row.label)]
                     report.count(
                         UPDATED,
-                        f"deadline {name} {row.label or row.kind}: ccf-deadlines' row gives way to ai-deadlines'",
+                        f"deadline {name} {row.label or row.kind}: replaced by ai-deadlines' row",
                     )
         keys = set()
         for deadline in wanted:

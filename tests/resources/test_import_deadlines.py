@@ -22,7 +22,16 @@ from resources.importers.deadlines import (
     detect_format,
     import_paths,
 )
-from resources.models import AcceptanceRate, ConferenceEdition, ConferenceSeries, Deadline, Status, Topic
+from resources.models import (
+    AcceptanceRate,
+    ConferenceEdition,
+    ConferenceSeries,
+    Deadline,
+    DeadlineChange,
+    DeadlineConflict,
+    Status,
+    Topic,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -135,40 +144,106 @@ def seeded():
 # --- the shipped data ----------------------------------------------------------------------------
 
 
-def test_shipped_data_imports_and_a_second_import_changes_nothing():
+def distinct_conferences(root: Path) -> int:
+    """The conferences in a data tree, counted from the raw files, apart from the importer: each
+    ccf-deadlines series is one (a field and a title); an ai-deadlines title is one more unless
+    it names a ccf-deadlines series, compared loosely with the curated aliases applied."""
+    from resources.models import SeriesAlias, name_key
+
+    aliases = {a.key: name_key(a.name) for a in SeriesAlias.objects.all()}
+
+    def loose(name):
+        return aliases.get(name_key(name), name_key(name))
+
+    ccf = set()
+    for path in (root / "ccf-deadlines" / "conference").glob("*/*.yml"):
+        for series in yaml.safe_load(path.read_text(encoding="utf-8")):
+            ccf.add((series["sub"], series["title"]))
+    ccf_names = {loose(title) for _, title in ccf}
+    hf = set()
+    for path in (root / "hf-ai-deadlines" / "src" / "data" / "conferences").glob("*.yml"):
+        for edition in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            if loose(edition["title"]) not in ccf_names:
+                hf.add(loose(edition["title"]))
+    return len(ccf) + len(hf)
+
+
+def test_shipped_data_imports_whole_and_a_second_import_changes_nothing():
+    # resources/data is upstream's whole tree (both data sets, all eight ccf fields, every
+    # accept-rates file), as ../shared/data holds it.
     first = import_paths([SHIPPED])
     assert first.ok, first.errors
-    # First run on an empty database: created 984, updated 128 (ai-deadlines taking over
-    # editions and deadlines that ccf-deadlines' files created earlier in the run), unchanged 15.
+    assert first.stored
     created, _updated, _ = counts(first)
-    assert created > 900
+    assert created > 3000
     rows = (
         ConferenceSeries.objects.count(),
         ConferenceEdition.objects.count(),
         Deadline.objects.count(),
         AcceptanceRate.objects.count(),
     )
-    assert rows == (81, 230, 566, 41)
-    assert len(first.files) == 129
-    skipped = [f for f in first.files if f.note]
-    assert [Path(f.path).name for f in skipped] == ["types.yml"]
-    # The shipped files are upstream's as they are; three contradictions are read as the entries
-    # themselves resolve them (see resources/data/README.md).
+    assert rows == (297, 933, 1812, 110)
+    # Every conference of the tree is a series of its own: none merged, none lost.
+    assert rows[0] == distinct_conferences(SHIPPED) == 297
+    assert len(first.files) == 411
+    skipped = sorted(Path(f.path).name for f in first.files if f.note)
+    assert skipped == sorted(
+        ["README.md", "LICENSE", "LICENSE", "types.yml", "conference-yaml-schema.yml", "conference.ts"]
+    )
     warned = {Path(f.path).name: len(f.warnings) for f in first.files if f.warnings}
-    assert warned == {"icassp.yml": 2, "ijcnn.yml": 1}
+    # The real-world shapes (reused ids, rolling deadlines, a file without an extension), the
+    # three contradictions (resources/data/README.md) and 19 conflicts between the data sets.
+    assert warned == {
+        "ica3pp.yml": 1,
+        "fse.yml": 2,
+        "uss.yml": 1,
+        "cscwd": 1,
+        "ijcnn.yml": 1,
+        "icassp.yml": 3,
+        "alt.yml": 1,
+        "corl.yml": 2,
+        "icdar.yml": 4,
+        "icra.yml": 2,
+        "interspeech.yml": 1,
+        "ksem.yml": 1,
+        "miccai.yml": 2,
+        "rss.yml": 4,
+    }
+    assert DeadlineConflict.objects.filter(reason="sources", resolved_at=None).count() == 19
 
     second = import_paths([SHIPPED])
     assert second.ok, second.errors
     assert counts(second)[:2] == (0, 0)
-    assert counts(second)[2] > 900
+    assert second.total("withdrawn") == 0
+    assert counts(second)[2] > 3000
     assert (
         ConferenceSeries.objects.count(),
         ConferenceEdition.objects.count(),
         Deadline.objects.count(),
         AcceptanceRate.objects.count(),
     ) == rows
+    assert not DeadlineChange.objects.exists()
+    assert DeadlineConflict.objects.count() == 19
     assert not ConferenceSeries.objects.exclude(status=Status.PUBLISHED).exists()
     spot_checks()
+
+
+def test_conferences_that_share_a_name_or_a_dblp_key_stay_apart():
+    assert import_paths([SHIPPED_CCF / "conference" / "SC", SHIPPED_CCF / "conference" / "DS"]).ok
+    asiaccs = ConferenceSeries.objects.get(short_name="AsiaCCS")
+    ccs = ConferenceSeries.objects.get(short_name="CCS")
+    assert asiaccs.dblp_key == ccs.dblp_key == "conf/ccs"
+    assert asiaccs.pk != ccs.pk
+    assert asiaccs.editions.filter(year=2027).exists()
+    assert not ccs.editions.filter(ccf_id__startswith="asiaccs").exists()
+    secs = ConferenceSeries.objects.filter(short_name="SEC").order_by("ccf_key")
+    assert [(s.ccf_key, s.full_name) for s in secs] == [
+        ("DS/sec", "ACM/IEEE Symposium on Edge Computing"),
+        ("SC/sec", "IFIP International Information Security Conference"),
+    ]
+    assert {s.slug for s in secs} == {"sec", "sec-2"}
+    assert list(secs[0].editions.values_list("ccf_id", flat=True)) == ["sec2026"]
+    assert "sec21" in secs[1].editions.values_list("ccf_id", flat=True)
 
 
 def spot_checks():
@@ -190,6 +265,24 @@ def spot_checks():
         304,
         "AI",
     )
+    # The curated aliases join the names the two ccf-deadlines files use.
+    assert AcceptanceRate.objects.get(series__short_name="SIGOPS ATC", year=2021).submitted == 341
+    assert AcceptanceRate.objects.filter(series__short_name="UbiComp/ISWC").exists()
+    # The file without an extension, and ica3pp's one id for four editions.
+    assert AcceptanceRate.objects.get(series__short_name="CSCWD", year=2023).accepted == 321
+    assert sorted(ConferenceEdition.objects.filter(ccf_id="ica3pp").values_list("year", flat=True)) == [
+        2022,
+        2023,
+        2025,
+        2026,
+    ]
+    # USENIX Security 2022's three review cycles under one comment, kept apart.
+    cycles = Deadline.objects.filter(edition__ccf_id="uss22").order_by("at")
+    assert [(d.label, d.local) for d in cycles] == [
+        ("3 review cycles (1)", "2021-06-08 23:59:59"),
+        ("3 review cycles (2)", "2021-10-12 23:59:59"),
+        ("3 review cycles (3)", "2022-02-01 23:59:59"),
+    ]
     # ai-deadlines' timeline replaced ccf-deadlines' for an edition both list.
     assert set(Deadline.objects.filter(edition__hf_id="iclr26").values_list("source", flat=True)) == {"hf"}
     # The decimal comma in CVPR 2025's rate and the h5-index written 32.0.
@@ -201,21 +294,26 @@ def spot_checks():
     assert (ijcnn.submitted, ijcnn.accepted, ijcnn.rate) == (3272, 1701, Decimal("0.5199"))
     icassp = ConferenceEdition.objects.get(hf_id="icassp26")
     assert (icassp.start_date, icassp.end_date) == (dt.date(2026, 5, 4), dt.date(2026, 5, 8))
-    assert not Deadline.objects.filter(edition__hf_id="icassp25").exists()
+    # ai-deadlines' ICASSP 2025 keeps no deadline; ccf-deadlines' own one for it stands.
+    assert list(Deadline.objects.filter(edition__hf_id="icassp25").values_list("source", "local")) == [
+        ("ccf", "2024-09-12 23:59:59")
+    ]
     assert Deadline.objects.get(edition__hf_id="icassp26", kind="paper").at == utc(2025, 9, 18, 6, 59, 59)
 
 
 def test_shipped_data_gives_the_same_catalogue_in_either_order():
-    for path in (SHIPPED_CCF, SHIPPED_HF):
-        assert import_paths([path]).ok
+    # The AI field of ccf-deadlines (where the two data sets overlap) against ai-deadlines.
+    ccf = [SHIPPED_CCF / "conference" / "AI", SHIPPED_CCF / "accept_rates" / "AI"]
+    for paths in (ccf, [SHIPPED_HF]):
+        assert import_paths(paths).ok
     ccf_then_hf = catalogue()
-    assert counts(import_paths([SHIPPED_HF, SHIPPED_CCF]))[:2] == (0, 0)
+    assert counts(import_paths([SHIPPED_HF, *ccf]))[:2] == (0, 0)
 
     ConferenceSeries.objects.all().delete()
-    for path in (SHIPPED_HF, SHIPPED_CCF):
-        assert import_paths([path]).ok
+    for paths in ([SHIPPED_HF], ccf):
+        assert import_paths(paths).ok
     assert catalogue() == ccf_then_hf
-    assert counts(import_paths([SHIPPED_CCF, SHIPPED_HF]))[:2] == (0, 0)
+    assert counts(import_paths([*ccf, SHIPPED_HF]))[:2] == (0, 0)
 
 
 # --- time zones, converted by hand ---------------------------------------------------------------
@@ -271,57 +369,95 @@ def test_a_bad_file_leaves_the_database_as_it_was(seeded, name, entry, reason):
     [(path, got_entry, got_reason)] = report.errors
     assert (Path(path).name, got_entry) == (name, entry)
     assert reason in got_reason
-    assert counts(report) == (0, 0, 0)
+    assert not report.stored
     assert snapshot() == before
 
 
 @pytest.mark.parametrize(("name", "entry", "reason"), BAD_FILES)
-def test_a_bad_file_does_not_stop_a_good_one(seeded, name, entry, reason):
+def test_by_default_a_bad_file_stores_nothing_of_the_good_one(seeded, name, entry, reason):
     before = snapshot()
     report = import_paths([DATA / name, DATA / "hf_zones.yml"])
     assert report.failed == 1
+    assert [(Path(p).name, e) for p, e, _ in report.errors] == [(name, entry)]
+    assert not report.stored
+    assert report.summary().startswith("nothing stored: 1 errors in 1 of 2 files")
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(("name", "entry", "reason"), BAD_FILES)
+def test_with_skip_invalid_a_bad_file_does_not_stop_a_good_one(seeded, name, entry, reason):
+    before = snapshot()
+    report = import_paths([DATA / name, DATA / "hf_zones.yml"], skip_invalid=True)
+    assert report.failed == 1
+    assert report.stored
     assert [(Path(p).name, e) for p, e, _ in report.errors] == [(name, entry)]
     good = next(f for f in report.files if f.ok)
     assert Path(good.path).name == "hf_zones.yml"
     assert good.created == 10  # a series, an edition and eight deadlines
     after = snapshot()
-    # Every row that was there is still there, unchanged; the only new rows are the good file's.
+    # Every row that was there is still there, unchanged; the new rows are the valid entries'.
     for table, rows in before.items():
         assert after[table][: len(rows)] == rows
-    assert ConferenceSeries.objects.filter(short_name__in=["Zonefail", "Datefail", "Broken"]).count() == 0
     assert ConferenceSeries.objects.filter(short_name="ZoneConf").exists()
-    assert len(after["resources.Deadline"]) == len(before["resources.Deadline"]) + 8
+    assert ConferenceSeries.objects.filter(short_name__in=["Broken"]).count() == 0
 
 
-def test_an_error_found_while_writing_rolls_back_what_the_file_wrote(seeded, tmp_path):
-    # The new series is written before its edition turns out to reuse NeurIPS 2026's id.
-    path = write_yaml(
-        tmp_path / "clash.yml",
-        [
-            {
-                "title": "Clash",
-                "description": "A conference that borrows an id",
-                "sub": "AI",
-                "rank": {"ccf": "C"},
-                "dblp": "clash",
-                "confs": [
-                    {
-                        "year": 2026,
-                        "id": "nips26",
-                        "link": "https://example.org/clash",
-                        "timeline": [{"deadline": "2026-01-01 23:59:59"}],
-                        "timezone": "AoE",
-                        "date": "2026",
-                        "place": "Here",
-                    }
-                ],
-            }
-        ],
-    )
+def test_an_error_found_while_writing_rolls_back_what_the_run_wrote(seeded, tmp_path):
+    # The new series is planned before its edition turns out to end before it starts.
+    data = load_fixture("hf_zones.yml")
+    data[0].update(start="2027-03-05", end="2027-03-01")
+    path = write_yaml(tmp_path / "ends_first.yml", data)
     before = snapshot()
-    report = import_paths([path])
-    assert report.errors == [(str(path), "clash/2026", "the id 'nips26' already belongs to NeurIPS 2026")]
+    report = import_paths([DATA / "hf_neurips.yml", path])
+    [(got_path, entry, reason)] = report.errors
+    assert (got_path, entry) == (str(path), "zoneconf/2026")
+    assert "cannot end before it starts" in reason
+    assert not report.stored
     assert snapshot() == before
+
+
+def test_an_id_another_series_uses_is_no_error(seeded, tmp_path):
+    # ccf-deadlines' ids are not unique (ica3pp gives one id to four editions): an edition is
+    # its series and year.
+    data = load_fixture("ccf_neurips.yml")
+    data[0].update(title="Clash", description="A conference with a borrowed id", dblp="clash")
+    report = import_paths([write_yaml(tmp_path / "clash.yml", data)])
+    assert report.ok, report.errors
+    assert ConferenceEdition.objects.filter(ccf_id="nips26").count() == 2
+
+
+def test_shapes_real_data_holds_are_read_with_a_warning(tmp_path):
+    data = load_fixture("hf_zones.yml")
+    data[0]["year"] = "2026a"
+    data[0]["deadlines"][0].update(type="poster_session")
+    data[0]["deadlines"][2].update(type="rebuttal", label="Rebuttal")
+    data[0]["deadlines"][3].update(tz="UTC")
+    data[0]["deadlines"][5].update(type="camera_ready", label="Berlin summer time")
+    report = import_paths([write_yaml(tmp_path / "shapes.yml", data)])
+    assert report.ok, report.errors
+    warnings = report.files[0].warnings
+    expected = [
+        "zoneconf/2026a: year '2026a' read as 2026: a letter after a year is not part of it",
+        "zoneconf/2026a: deadline 1 (poster_session): deadline type 'poster_session' has no kind here: "
+        "kept as Other, with its own type",
+        "zoneconf/2026a: deadline 3 (rebuttal): type 'rebuttal' with the label 'Rebuttal' could be its "
+        "start or its end: kept as Other",
+        "zoneconf/2026a: deadline 4: unknown key(s) ignored: tz (known: type, label, date, timezone)",
+        "zoneconf/2026a: 2 different camera_ready deadlines under the label 'Berlin summer time' are kept "
+        "apart as 'Berlin summer time (1)', 'Berlin summer time (2)'",
+    ]
+    assert warnings == expected
+    edition = ConferenceEdition.objects.get(series__short_name="ZoneConf")
+    assert edition.year == 2026
+    poster = edition.deadlines.get(source_type="poster_session")
+    assert (poster.kind, poster.kind_text) == ("other", "Poster session")
+    assert edition.deadlines.get(source_type="rebuttal").kind == "other"
+    assert sorted(edition.deadlines.filter(kind="camera_ready").values_list("label", "local")) == [
+        ("Berlin summer time (1)", "2027-01-15 23:59:59"),
+        ("Berlin summer time (2)", "2026-10-01 23:59:59"),
+    ]
+    again = import_paths([tmp_path / "shapes.yml"])
+    assert counts(again)[:2] == (0, 0)
 
 
 @pytest.mark.parametrize(
@@ -335,20 +471,8 @@ def test_an_error_found_while_writing_rolls_back_what_the_file_wrote(seeded, tmp
             "cannot end before it starts",
         ),
         (lambda e: e.update(link="javascript:alert(1)"), "zoneconf/2026", "link:"),
-        (lambda e: e["deadlines"][0].update(type="poster_session"), "zoneconf/2026", "unknown deadline type"),
-        (
-            lambda e: e["deadlines"][0].update(type="rebuttal", label="Rebuttal"),
-            "zoneconf/2026",
-            "start or its end",
-        ),
-        (lambda e: e["deadlines"][0].update(tz="UTC"), "zoneconf/2026", "unknown key(s) tz"),
         (lambda e: e["deadlines"][0].pop("date"), "zoneconf/2026", "has no date"),
         (lambda e: e["deadlines"][1].update(timezone=""), "zoneconf/2026", "has no time zone"),
-        (
-            lambda e: e["deadlines"][1].update(type="paper", label="Anywhere on Earth"),
-            "zoneconf/2026",
-            "two different",
-        ),
         (lambda e: e.update(rankings="excellent"), "zoneconf/2026", "cannot read 'rankings'"),
         (lambda e: e.update(rankings="CCF: D"), "zoneconf", "ccf_rank: Value 'D' is not a valid choice"),
     ],
@@ -360,6 +484,7 @@ def test_bad_entries_are_rejected_with_a_reason(tmp_path, edit, entry, reason):
     [(_, got_entry, got_reason)] = report.errors
     assert got_entry == entry
     assert reason in got_reason
+    assert not report.stored
     assert not ConferenceSeries.objects.exists()
 
 
@@ -426,7 +551,7 @@ def test_other_files_are_rejected_with_a_reason(tmp_path, content, reason):
 
 
 def test_a_missing_path_is_reported_and_does_not_stop_the_rest(tmp_path):
-    report = import_paths([tmp_path / "nowhere.yml", DATA / "ccf_neurips.yml"])
+    report = import_paths([tmp_path / "nowhere.yml", DATA / "ccf_neurips.yml"], skip_invalid=True)
     assert report.errors == [(str(tmp_path / "nowhere.yml"), "(file)", "no such file or folder")]
     assert ConferenceSeries.objects.filter(short_name="NeurIPS").exists()
 
@@ -436,7 +561,39 @@ def test_folders_are_searched_for_yaml_files(tmp_path):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("[]")
     found = collect_files([tmp_path, tmp_path / "a.yml"])
-    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a.yml", "e.YML", "sub/b.yaml"]
+    # Every file but hidden ones; each is then imported or reported as skipped, with its reason.
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == [
+        "a.yml",
+        "e.YML",
+        "sub/b.yaml",
+        "sub/c.txt",
+    ]
+    report = import_paths([tmp_path / "sub" / "c.txt"])
+    assert report.files[0].note == "not a YAML file (.txt): no deadlines read from it"
+
+
+def test_a_checkout_is_read_from_its_data_folders(tmp_path):
+    shutil.copytree(SHIPPED_CCF / "accept_rates" / "AI", tmp_path / "accept_rates" / "AI")
+    shutil.copytree(SHIPPED_CCF / "conference" / "AI", tmp_path / "conference" / "AI")
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "ci.yml").write_text("on: push\n")
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\n")
+    found = collect_files([tmp_path])
+    assert {p.relative_to(tmp_path).parts[0] for p in found} == {"accept_rates", "conference"}
+
+
+def test_a_file_without_an_extension_is_read_when_it_holds_deadlines(tmp_path):
+    shutil.copy(SHIPPED_CCF / "accept_rates" / "HI" / "cscwd", tmp_path / "cscwd")
+    (tmp_path / "LICENSE").write_text("MIT License\n\nCopyright (c) 2026\n")
+    factories.ConferenceSeriesFactory(short_name="CSCWD", slug="cscwd")
+    report = import_paths([tmp_path])
+    assert report.ok, report.errors
+    by_name = {Path(f.path).name: f for f in report.files}
+    assert by_name["cscwd"].warnings == [
+        "(file): has no .yml extension; read as YAML, it is ccf-deadlines acceptance rates data"
+    ]
+    assert by_name["LICENSE"].note.startswith("no extension and not deadline data")
+    assert AcceptanceRate.objects.get(series__short_name="CSCWD").accepted == 321
 
 
 def test_spelling_variants_are_accepted(tmp_path):
@@ -481,12 +638,24 @@ def test_spelling_variants_are_accepted(tmp_path):
     ]
 
 
-def test_an_unknown_timeline_key_is_rejected(tmp_path):
+def test_an_unknown_timeline_key_is_kept_as_other_or_ignored_with_a_warning(tmp_path):
     ccf = load_fixture("ccf_neurips.yml")
-    ccf[0]["confs"][1]["timeline"] = [{"deadlines": "2026-05-07 11:59:00"}]
-    [(_, entry, reason)] = import_paths([write_yaml(tmp_path / "ccf.yml", ccf)]).errors
-    assert entry == "neurips/2026"
-    assert "unknown key 'deadlines'" in reason
+    ccf[0]["confs"][1]["timeline"] = [{"deadline": "2026-05-07 11:59:00", "poster_deadline": "2026-06-01"}]
+    ccf[0]["confs"][0]["timeline"] = [{"deadline": "2025-05-07 11:59:00", "track": "main"}]
+    report = import_paths([write_yaml(tmp_path / "ccf.yml", ccf)])
+    assert report.ok, report.errors
+    assert report.files[0].warnings == [
+        "neurips/2025: timeline item 1: unknown key 'track' ignored "
+        "(expected deadline, abstract_deadline, comment)",
+        "neurips/2026: timeline item 1: key 'poster_deadline' is no deadline type here: "
+        "kept as Other, with its own type",
+    ]
+    other = Deadline.objects.get(edition__ccf_id="nips26", kind="other")
+    assert (other.source_type, other.label, other.local) == (
+        "poster_deadline",
+        "Poster deadline",
+        "2026-06-01",
+    )
 
 
 def test_ccf_rounds_get_labels_from_their_comments(tmp_path):
@@ -585,18 +754,26 @@ def test_a_curators_work_survives_a_reimport(tmp_path):
     assert Deadline.objects.get(pk=hf_row.pk).comment == "Checked against the call for papers."
 
 
-def test_a_moved_deadline_is_updated_in_place_and_a_dropped_one_deleted(tmp_path):
+def test_a_moved_deadline_is_updated_in_place_and_a_dropped_one_withdrawn(tmp_path):
     assert import_paths([DATA / "hf_neurips.yml"]).ok
     paper = Deadline.objects.get(kind="paper")
     data = load_fixture("hf_neurips.yml")
     data[0]["deadlines"][1]["date"] = "2026-05-14 11:59:00"  # a week's extension
     del data[0]["deadlines"][2]  # camera-ready dropped from the file
     report = import_paths([write_yaml(tmp_path / "moved.yml", data)])
-    # series and edition unchanged, abstract unchanged, paper updated, camera-ready deleted
-    assert counts(report) == (0, 2, 3)
+    # series and edition unchanged, abstract unchanged, paper updated, camera-ready withdrawn
+    assert counts(report) == (0, 1, 3)
+    assert report.total("withdrawn") == 1
     paper.refresh_from_db()
     assert (paper.at, paper.local) == (utc(2026, 5, 14, 11, 59, 0), "2026-05-14 11:59:00")
-    assert not Deadline.objects.filter(kind="camera_ready").exists()
+    camera = Deadline.objects.get(kind="camera_ready")
+    assert camera.withdrawn_at is not None
+    assert not Deadline.objects.upcoming(now=utc(2020, 1, 1)).filter(kind="camera_ready").exists()
+    changes = sorted(DeadlineChange.objects.values_list("kind", "change", "old_at", "new_at"))
+    assert changes == [
+        ("camera_ready", "withdrawn", camera.at, camera.at),
+        ("paper", "moved", utc(2026, 5, 7, 11, 59, 0), utc(2026, 5, 14, 11, 59, 0)),
+    ]
     assert counts(import_paths([tmp_path / "moved.yml"]))[:2] == (0, 0)
 
 
@@ -622,9 +799,13 @@ def test_acceptance_rates(tmp_path):
 
     data = load_fixture("rates_neurips.yml")
     data[0]["title"] = "NoSuchConf"
-    [(_, entry, reason)] = import_paths([write_yaml(tmp_path / "r.yml", data)]).errors
-    assert entry == "nosuchconf/2024 acceptance rate"
-    assert "no conference series called 'NoSuchConf' yet" in reason
+    errors = import_paths([write_yaml(tmp_path / "r.yml", data)]).errors
+    # Every rate of the file is listed, not only the first.
+    assert [entry for _, entry, _ in errors] == [
+        "nosuchconf/2024 acceptance rate",
+        "nosuchconf/2025 acceptance rate",
+    ]
+    assert "no conference series called 'NoSuchConf'" in errors[0][2]
 
 
 # --- contradictions an entry resolves itself: read so, with a warning ---------------------------
@@ -640,7 +821,7 @@ def test_counts_swapped_against_their_own_rate_are_read_the_right_way_round(tmp_
     assert warning.startswith("neurips/2024 acceptance rate: read as 15671 submitted and 4043 accepted")
     rate = AcceptanceRate.objects.get(year=2024)
     assert (rate.submitted, rate.accepted, rate.rate) == (15671, 4043, Decimal("0.2580"))
-    assert report.summary().endswith("; warnings 1")
+    assert report.summary().endswith("; warnings 1; errors 0")
 
 
 @pytest.mark.parametrize("rate", [None, 0.9, 0.2579])
@@ -710,7 +891,7 @@ def test_warnings_are_printed_by_the_command(tmp_path):
     out = io.StringIO()
     call_command("import_deadlines", str(path), "--dry-run", stdout=out, stderr=io.StringIO())
     assert f"{path}: warning: zoneconf/2026: left out the supplementary deadline" in out.getvalue()
-    assert out.getvalue().rstrip().endswith("; warnings 1")
+    assert out.getvalue().rstrip().endswith("; warnings 1; errors 0")
 
 
 def test_dry_run_changes_nothing(seeded):
@@ -718,7 +899,7 @@ def test_dry_run_changes_nothing(seeded):
     paths = [DATA / "hf_neurips.yml", DATA / "hf_zones.yml", DATA / "rates_neurips.yml"]
     dry = import_paths(paths, dry_run=True)
     assert dry.ok and dry.dry_run
-    assert dry.summary().startswith("dry run: would have created")
+    assert dry.summary().startswith("dry run, nothing stored: would have created")
     assert snapshot() == before
     real = import_paths(paths)
     assert counts(real) == counts(dry)
@@ -752,34 +933,38 @@ def generated(tmp_path: Path, editions: int, shift_days: int = 0) -> Path:
     return write_yaml(tmp_path / f"generated-{editions}-{shift_days}.yml", rows)
 
 
-def queries(path: Path) -> int:
+def queries(path: Path) -> list[str]:
     with CaptureQueriesContext(connection) as captured:
         report = import_paths([path])
     assert report.ok, report.errors
-    return len(captured)
+    return [q["sql"].split()[0] for q in captured]
 
 
 def test_a_thousand_editions_take_a_bounded_number_of_queries(tmp_path):
     small_new = queries(generated(tmp_path, 10))
     ConferenceSeries.objects.all().delete()
-    # A new file of 1,000 editions (50 series, 1,000 deadlines): SAVEPOINT; SELECT all series;
-    # SELECT the editions of those series or with those ids; INSERT series; INSERT editions;
-    # SELECT the deadlines of those editions; INSERT deadlines; RELEASE SAVEPOINT.
+    # A new file of 1,000 editions (50 series, 1,000 deadlines): SAVEPOINT (the run) and SAVEPOINT
+    # (the file); SELECT all series; SELECT the aliases; INSERT series; SELECT their editions;
+    # INSERT editions; SELECT the deadlines and the conflicts of those editions; INSERT deadlines;
+    # two RELEASE SAVEPOINTs.
     new = queries(generated(tmp_path, 1000))
-    # The same file again: SAVEPOINT, three SELECTs (series, editions, deadlines), RELEASE.
+    # The same file again: the SAVEPOINTs and five SELECTs (series, aliases, editions, deadlines,
+    # conflicts); no INSERT, no UPDATE.
     unchanged = queries(generated(tmp_path, 1000))
-    # Every deadline moved: the same, plus UPDATE deadlines (one CASE statement).
+    assert unchanged == ["SAVEPOINT", "SAVEPOINT", *["SELECT"] * 5, "RELEASE", "RELEASE"]
+    # Every deadline moved: the same, plus UPDATE deadlines (one CASE statement) and INSERT the
+    # 1,000 changes, each recorded (moved, old and new instant).
     moved = queries(generated(tmp_path, 1000, shift_days=1))
+    assert DeadlineChange.objects.filter(change="moved").count() == 1000
     if connection.vendor == "postgresql":
-        assert (new, unchanged, moved) == (8, 5, 6)
-        assert small_new == new
+        assert (len(new), len(moved)) == (12, 11)
+        assert len(small_new) == len(new)
     else:
         # SQLite: Django splits a bulk statement at 999 parameters, so the INSERTs and the UPDATE
-        # come in batches of about 60 editions, 110 new or 140 changed deadlines; nothing is per
-        # entry. Measured: 32 new, 5 unchanged, 13 moved.
-        assert unchanged == 5
-        assert new <= 8 + 17 + 9
-        assert moved <= 6 + 7
+        # come in batches of about 60 editions, 110 new or 140 changed deadlines, 80 changes;
+        # nothing is per entry.
+        assert len(new) <= 12 + 18 + 10
+        assert len(moved) <= 9 + 8 + 14
 
 
 # --- the command -------------------------------------------------------------------------------------
@@ -792,9 +977,9 @@ def test_command_prints_a_line_per_file_and_a_summary():
     )
     lines = out.getvalue().splitlines()
     assert lines == [
-        f"[1/2] {DATA / 'ccf_neurips.yml'}: created 7, updated 0, unchanged 0",
-        f"[2/2] {DATA / 'rates_neurips.yml'}: created 2, updated 0, unchanged 0",
-        "created 9, updated 0, unchanged 0; failed files 0 of 2",
+        f"[1 of 2] {DATA / 'ccf_neurips.yml'}: created 7, updated 0, unchanged 0, withdrawn 0",
+        f"[2 of 2] {DATA / 'rates_neurips.yml'}: created 2, updated 0, unchanged 0, withdrawn 0",
+        "stored: created 9, updated 0, unchanged 0, withdrawn 0; warnings 0; errors 0",
     ]
 
 
@@ -803,7 +988,8 @@ def test_command_dry_run_and_quiet():
     call_command("import_deadlines", str(DATA / "ccf_neurips.yml"), "--dry-run", stdout=out)
     assert (
         out.getvalue().splitlines()[-1]
-        == "dry run: would have created 7, updated 0, unchanged 0; failed files 0 of 1"
+        == "dry run, nothing stored: would have created 7, updated 0, unchanged 0, withdrawn 0; "
+        "warnings 0; errors 0"
     )
     assert not ConferenceSeries.objects.exists()
     out = io.StringIO()
@@ -812,20 +998,35 @@ def test_command_dry_run_and_quiet():
     assert ConferenceSeries.objects.exists()
 
 
-def test_command_fails_and_names_every_error(tmp_path):
+def test_command_stores_nothing_and_names_every_error(tmp_path):
     shutil.copy(DATA / "unknown_zone.yml", tmp_path / "a.yml")
     shutil.copy(DATA / "broken.yml", tmp_path / "b.yml")
     shutil.copy(DATA / "hf_zones.yml", tmp_path / "c.yml")
     out, err = io.StringIO(), io.StringIO()
-    with pytest.raises(CommandError, match="2 of 3 files failed"):
+    with pytest.raises(CommandError, match="2 entries rejected in 2 files; nothing was stored"):
         call_command("import_deadlines", str(tmp_path), stdout=out, stderr=err)
     errors = err.getvalue().splitlines()
     assert errors[0].startswith(
-        f"{tmp_path / 'a.yml'}: zonefail/2026: timeline item 1, deadline: unknown time zone"
+        f"{tmp_path / 'a.yml'}:16: zonefail/2026: timeline item 1, deadline: unknown time zone"
     )
     assert errors[1].startswith(f"{tmp_path / 'b.yml'}: (file): broken YAML at line 7")
-    assert out.getvalue().splitlines()[-1] == "created 10, updated 0, unchanged 0; failed files 2 of 3"
-    assert ConferenceSeries.objects.get().short_name == "ZoneConf"
+    assert (
+        out.getvalue().splitlines()[-1].startswith("nothing stored: 2 errors in 2 of 3 files, listed above")
+    )
+    assert not ConferenceSeries.objects.exists()
+
+
+def test_command_with_skip_invalid_stores_the_valid_entries(tmp_path):
+    shutil.copy(DATA / "unknown_zone.yml", tmp_path / "a.yml")
+    shutil.copy(DATA / "broken.yml", tmp_path / "b.yml")
+    shutil.copy(DATA / "hf_zones.yml", tmp_path / "c.yml")
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError, match="2 entries rejected in 2 files; the valid entries were stored"):
+        call_command("import_deadlines", str(tmp_path), "--skip-invalid", stdout=out, stderr=err)
+    assert len(err.getvalue().splitlines()) == 2
+    assert out.getvalue().splitlines()[-1].startswith("stored: created ")
+    # ZoneConf (c.yml), and the series of a.yml whose other editions are valid.
+    assert set(ConferenceSeries.objects.values_list("short_name", flat=True)) == {"ZoneConf", "Zonefail"}
 
 
 class Terminal(io.StringIO):
@@ -839,5 +1040,5 @@ def test_command_shows_a_counter_on_a_terminal(tmp_path):
     call_command("import_deadlines", *map(str, paths), stdout=out, stderr=io.StringIO())
     text = out.getvalue()
     assert "\rimporting file 1 of 2\x1b[K\rimporting file 2 of 2\x1b[K\n" in text
-    assert text.splitlines()[-1].startswith("created ")
+    assert text.splitlines()[-1].startswith("stored: created ")
     assert "[1/2]" not in text  # the line per file is for verbosity 2, or for logs and pipes
