@@ -181,6 +181,10 @@ def report_rows(report, staged: StagedFile) -> list[dict]:
     for file_report in report.files:
         name = staged.name if file_report.path == str(staged.path) else PurePath(file_report.path).name
         error = file_report.error
+
+        def clean(text: str) -> str:
+            return text.replace(str(staged.path), staged.name)
+
         rows.append(
             {
                 "file": name,
@@ -191,9 +195,18 @@ def report_rows(report, staged: StagedFile) -> list[dict]:
                 "reason": error.reason.replace(str(staged.path), staged.name) if error else "",
                 "note": file_report.note,
                 "warnings": file_report.warnings,
+                "errors": [
+                    {"entry": e.entry, "line": e.line, "reason": clean(e.reason)} for e in file_report.errors
+                ],
+                "diff": file_report.diff,
             }
         )
     return rows
+
+
+def diff_lines(report) -> list[str]:
+    """What the import would create, change or withdraw, row by row, over all its files."""
+    return [line for file_report in report.files for line in file_report.diff]
 
 
 def summary(report) -> str:
@@ -270,7 +283,9 @@ class ImportPagesMixin:
                 draft = bool(form.cleaned_data.get("draft"))
                 staged = stage(kind, upload.name, form.cleaned_data["text"].encode("utf-8"), draft=draft)
                 report = kind.import_paths([staged.path], dry_run=True, draft=draft)
-                context.update(report=report, rows=report_rows(report, staged), staged=staged)
+                context.update(
+                    report=report, rows=report_rows(report, staged), staged=staged, diff=diff_lines(report)
+                )
                 if report.ok:
                     remember(request, staged)
                     context["confirm_form"] = ImportConfirmForm(initial={"token": staged.token})

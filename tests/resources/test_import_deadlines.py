@@ -1042,3 +1042,46 @@ def test_command_shows_a_counter_on_a_terminal(tmp_path):
     assert "\rimporting file 1 of 2\x1b[K\rimporting file 2 of 2\x1b[K\n" in text
     assert text.splitlines()[-1].startswith("stored: created ")
     assert "[1/2]" not in text  # the line per file is for verbosity 2, or for logs and pipes
+
+
+def full_dump() -> str:
+    out = io.StringIO()
+    call_command("dumpdata", "resources", "--indent=0", stdout=out)
+    return out.getvalue()
+
+
+def test_a_mixed_run_in_each_mode(seeded, tmp_path):
+    """Good files and broken ones together: the default stores nothing and lists every error,
+    --dry-run changes nothing, --skip-invalid stores the good entries (compared as full dumps)."""
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    for name in ["hf_zones.yml", "hf_neurips.yml", "unknown_zone.yml", "broken.yml", "impossible_date.yml"]:
+        shutil.copy(DATA / name, folder / name)
+    before = full_dump()
+
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="3 entries rejected in 3 files; nothing was stored"):
+        call_command("import_deadlines", str(folder), stdout=io.StringIO(), stderr=err)
+    assert [line.split(": ")[0].rsplit("/", 1)[-1] for line in err.getvalue().splitlines()] == [
+        "unknown_zone.yml:16",
+        "impossible_date.yml:2",
+        "broken.yml",
+    ]
+    assert full_dump() == before
+
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was stored"):
+        call_command("import_deadlines", str(folder), "--dry-run", "-v2", stdout=out, stderr=io.StringIO())
+    assert "created: conference series ZoneConf" in out.getvalue()  # the diff a curator reads
+    assert full_dump() == before
+
+    with pytest.raises(CommandError, match="3 entries rejected in 3 files; the valid entries were stored"):
+        call_command(
+            "import_deadlines", str(folder), "--skip-invalid", stdout=io.StringIO(), stderr=io.StringIO()
+        )
+    after = full_dump()
+    assert after != before
+    assert ConferenceEdition.objects.filter(hf_id__in=["zoneconf26", "neurips26", "zonefail25"]).count() == 2
+    # Zonefail 2025 is valid and stored; its 2026 edition (the unknown zone) is not.
+    assert ConferenceEdition.objects.filter(ccf_id="zonefail25").exists()
+    assert not ConferenceEdition.objects.filter(ccf_id="zonefail26").exists()

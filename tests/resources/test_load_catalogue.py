@@ -72,16 +72,18 @@ def test_the_catalogue_loads_then_a_second_load_changes_nothing_in_a_bounded_num
     assert (first.total("created"), first.total("updated"), first.total("unchanged")) == (TOTAL, 0, 0)
 
     items = TOTAL - COUNTS["topics"]
-    # The outer transaction: SAVEPOINT, RELEASE (2). Per file: SAVEPOINT, RELEASE and the
+    # The outer transactions (load's and the run's): SAVEPOINT, RELEASE (4). Per file: SAVEPOINT, RELEASE and the
     # topics by slug (3 x 6). Per topic: its row (1). Per other entry: its row and its topics
     # (2; a series' topics are compared the same way). Once: the existing keys of papers,
     # books, courses and communities, and the series index (5); the cites of all papers (1).
-    expected = 2 + 3 * len(catalogue.FILES) + COUNTS["topics"] + 2 * items + 5 + 1
+    expected = 4 + 3 * len(catalogue.FILES) + COUNTS["topics"] + 2 * items + 5 + 1
     with django_assert_num_queries(expected):
         second = load()
     assert second.ok, second.errors
     assert (second.total("created"), second.total("updated"), second.total("unchanged")) == (0, 0, TOTAL)
-    assert second.summary() == f"created 0, updated 0, unchanged {TOTAL}; failed files 0 of 6"
+    assert second.summary() == (
+        f"stored: created 0, updated 0, unchanged {TOTAL}, withdrawn 0; warnings 0; errors 0"
+    )
     assert expected < 2.5 * TOTAL
 
 
@@ -157,8 +159,8 @@ def test_a_series_spelt_differently_is_matched_not_duplicated(data_dir):
     assert models.ConferenceSeries.objects.get(short_name="Py-Con  us").description_zh
 
 
-def test_an_unknown_topic_rolls_back_that_file_only(data_dir):
-    # The first papers are valid: the file must still import nothing.
+def test_an_unknown_topic_stores_nothing(data_dir):
+    # The first papers are valid, and so are the other files: the load must still store nothing.
     rewrite(data_dir, "papers", lambda items: items[2]["topics"].append("astrology"))
     report = load(data_dir=data_dir)
     assert not report.ok
@@ -169,13 +171,14 @@ def test_an_unknown_topic_rolls_back_that_file_only(data_dir):
     assert reason == (
         "unknown topic slug(s): astrology (define them in topics.yml or add them as topics in the admin)"
     )
+    assert not report.stored
     assert models.Paper.objects.count() == 0
-    assert models.Book.objects.count() == 3
-    assert models.Topic.objects.count() == COUNTS["topics"]
+    assert models.Book.objects.count() == 0
+    assert models.Topic.objects.count() == 0
 
 
-def test_a_bad_isbn_checksum_rolls_back_the_books_file(data_dir):
-    # The first books are valid: the file must still import nothing.
+def test_a_bad_isbn_checksum_stores_nothing(data_dir):
+    # The first books are valid: the load must still store nothing.
     rewrite(data_dir, "books", lambda items: items[2].update(isbn="978-0-262-03561-4"))
     report = load(data_dir=data_dir)
     [(path, entry, reason)] = report.errors
@@ -184,7 +187,7 @@ def test_a_bad_isbn_checksum_rolls_back_the_books_file(data_dir):
     assert reason == "isbn: 978-0-262-03561-4: the ISBN-13 checksum is wrong."
     assert models.Book.objects.count() == 0
     assert by_file(report)["books"].created == 0
-    assert models.Paper.objects.count() == 3
+    assert models.Paper.objects.count() == 0
 
 
 @pytest.mark.parametrize(
@@ -218,7 +221,7 @@ def test_a_dry_run_reports_and_writes_nothing(data_dir):
     report = load(dry_run=True, data_dir=data_dir)
     assert report.dry_run and report.ok
     assert report.total("created") == sum(len(small(data_dir, name)) for name in catalogue.FILES)
-    assert report.summary().startswith("dry run: would have created")
+    assert report.summary().startswith("dry run, nothing stored: would have created")
     assert not models.Topic.objects.exists()
     assert not models.Paper.objects.exists()
 
@@ -227,17 +230,19 @@ def test_the_command_prints_a_summary_and_exits_non_zero_on_failure(data_dir):
     total = sum(len(small(data_dir, name)) for name in catalogue.FILES)
     out = StringIO()
     call_command("load_catalogue", "--skip-deadlines", f"--data-dir={data_dir}", stdout=out)
-    assert out.getvalue() == f"catalogue: created {total}, updated 0, unchanged 0; failed files 0 of 6\n"
+    assert out.getvalue() == (
+        f"catalogue: stored: created {total}, updated 0, unchanged 0, withdrawn 0; warnings 0; errors 0\n"
+    )
 
     out, err = StringIO(), StringIO()
     call_command(
         "load_catalogue", "--skip-deadlines", f"--data-dir={data_dir}", "--dry-run", "-v2", stdout=out
     )
     assert f"topics.yml: created 0, updated 0, unchanged {COUNTS['topics']}" in out.getvalue()
-    assert f"dry run: would have created 0, updated 0, unchanged {total}" in out.getvalue()
+    assert f"dry run, nothing stored: would have created 0, updated 0, unchanged {total}" in out.getvalue()
 
     rewrite(data_dir, "books", lambda items: items[0].update(isbn="123"))
-    with pytest.raises(CommandError, match="1 of 6 files failed"):
+    with pytest.raises(CommandError, match="1 entries rejected in 1 files; nothing was stored"):
         call_command(
             "load_catalogue", "--skip-deadlines", f"--data-dir={data_dir}", stdout=StringIO(), stderr=err
         )
