@@ -73,7 +73,8 @@ def test_the_catalogue_loads_then_a_second_load_changes_nothing_in_a_bounded_num
 
     items = TOTAL - COUNTS["topics"]
     # The outer transactions (load's and the run's): SAVEPOINT, RELEASE (4). Per file:
-    # SAVEPOINT, RELEASE and the topics by slug (3 x 6). Per topic: its row (1). Per other entry: its row and its topics
+    # SAVEPOINT, RELEASE and the topics by slug (3 x 6). Per topic: its row (1). Per other
+    # entry: its row and its topics
     # (2; a series' topics are compared the same way). Once: the existing keys of papers,
     # books, courses and communities, and the series index (5); the cites of all papers (1).
     expected = 4 + 3 * len(catalogue.FILES) + COUNTS["topics"] + 2 * items + 5 + 1

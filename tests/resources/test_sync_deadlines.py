@@ -143,7 +143,7 @@ def test_a_git_directory_is_read_at_its_head(tmp_path):
     subprocess.run([*git, "commit", "-qm", "snapshot"], check=True)
     # A change in the working tree that was never committed is not read.
     second_snapshot(ccf, _hf)
-    run, report = sync([ccf / ".git"])
+    _run, report = sync([ccf / ".git"])
     assert report.ok, report.errors
     assert not ConferenceEdition.objects.filter(ccf_id="nips27").exists()
     assert Deadline.objects.get(edition__ccf_id="nips26", kind="paper").at == utc(2026, 5, 7, 11, 59)
