@@ -275,6 +275,29 @@ def test_the_dry_run_report_shows_what_was_read_differently(curator_client, stag
     assert "Warning: testconf/2027: &#x27;start&#x27; and &#x27;end&#x27;" in response.content.decode()
 
 
+def test_the_dry_run_lists_each_row_it_would_write_and_every_error_with_its_line(curator_client, staging_dir):
+    response = curator_client.post(reverse(DEADLINES_URL), {"file": upload("testconf.yml", HF_YAML)})
+    assert response.context["diff"] == [
+        "created: conference series TESTCONF",
+        "created: edition TESTCONF 2027",
+        "created: deadline TESTCONF 2027 Paper Submission Deadline: 2026-08-28 23:59:59 (AoE)",
+    ]
+    assert "created: deadline TESTCONF 2027 Paper Submission Deadline" in response.content.decode()
+
+    # Two bad editions in one file: both listed in one dry run, each with its line.
+    second = HF_YAML.replace("TESTCONF", "OTHERCONF").replace("testconf27", "otherconf27")
+    text = HF_YAML.replace("timezone: AoE", "timezone: Mars/Olympus_Mons") + second.replace(
+        "timezone: AoE", "timezone: Venus/Maxwell"
+    )
+    response = curator_client.post(reverse(DEADLINES_URL), {"file": upload("two.yml", text)})
+    assert not response.context["report"].ok
+    (row,) = response.context["rows"]
+    assert [(e["line"], e["entry"]) for e in row["errors"]] == [(1, "testconf/2027"), (16, "otherconf/2027")]
+    page = response.content.decode()
+    assert "line 1: testconf/2027" in page and "line 16: otherconf/2027" in page
+    assert not models.ConferenceSeries.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("text", "words"),
     [(BROKEN_YAML, ["yaml"]), (UNKNOWN_ZONE_YAML, ["mars/olympus_mons"])],
