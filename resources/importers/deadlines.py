@@ -1070,6 +1070,18 @@ class _SeriesIndex:
         found = self.by_key.get((data.source, data.key))
         if found is not None:
             return found
+        if data.source == CCF and data.dblp:
+            # The same conference filed under another field upstream: same name, same DBLP key.
+            name = data.key.split("/", 1)[1]
+            moved = [
+                s
+                for (source, key), s in self.by_key.items()
+                if source == CCF and key.split("/", 1)[-1] == name and s.dblp_key == data.dblp
+            ]
+            if len(moved) == 1:
+                warn(data.entry, f"was filed under {moved[0].ccf_key.split('/')[0]}: the same series, moved")
+                del self.by_key[(CCF, moved[0].ccf_key)]
+                return moved[0]
         candidates = [
             s
             for s in self.by_name.get(self.names(data.short_name), [])

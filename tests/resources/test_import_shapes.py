@@ -246,3 +246,16 @@ def test_a_year_with_a_letter_and_an_unknown_type(tmp_path):
         "Artifacts",
     )
     assert deadline.kind_text == "Artifact evaluation"
+
+
+def test_a_series_moved_to_another_field_upstream_stays_one_series(tmp_path):
+    conference(tmp_path, "a/conference/AI/icdm.yml", "ICDM", "AI", "icdm", "Data Mining")
+    assert import_paths([tmp_path / "a"]).ok
+    conference(tmp_path, "b/conference/DB/icdm.yml", "ICDM", "DB", "icdm", "Data Mining")
+    report = import_paths([tmp_path / "b"])
+    assert report.ok, report.errors
+    assert warnings_of(report) == ["icdm: was filed under AI: the same series, moved"]
+    series = ConferenceSeries.objects.get()
+    assert (series.ccf_key, series.field) == ("DB/icdm", "DB")
+    again = import_paths([tmp_path / "b"])
+    assert (again.total("created"), again.total("updated"), warnings_of(again)) == (0, 0, [])
