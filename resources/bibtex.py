@@ -420,7 +420,7 @@ def read(text: str) -> tuple[list[BibEntry], list[Problem]]:
             detail = getattr(error, "abort_reason", "") or getattr(error, "message", "") or str(error)
             head = re.match(r"\s*@\s*(\w*)\s*[{(]?\s*([^,\s=]*)", block.raw or "")
             entry = (head[2] or f"@{head[1]}") if head and (head[1] or head[2]) else "(text)"
-            detail = detail or type(error).__name__
+            detail = " ".join(str(detail).split()) or type(error).__name__
             reason = f"not valid BibTeX ({detail}); look for an unbalanced brace or quote"
             problems.append(Problem(entry, line, reason))
 

@@ -122,6 +122,8 @@ def import_entries(text: str, report: FileReport, *, status: str = Status.PUBLIS
         rows = _unique_in_file(model, _merge_same_works(model, rows), report)
         if rows:
             _write(model, rows, report, status=status)
+    # In file order, whichever step found them.
+    report.errors.sort(key=lambda error: error.line or 0)
 
 
 # --- From entries to rows -------------------------------------------------------------------------
