@@ -1,8 +1,12 @@
 """BibTeX in and out: LaTeX to Unicode and back, author names, arXiv ids and DOIs, entries.
 
-Reading returns plain Python data (``BibEntry``); the importer in ``resources.importers.bibtex``
-turns it into rows. Writing escapes text so that reading the output back gives the same text.
-Fields that BibTeX treats verbatim (url, doi, eprint, isbn) are never LaTeX-decoded or -encoded.
+Reading returns plain Python data (``BibEntry``), and a ``Problem`` with its line for each entry
+that cannot be read; the importer in ``resources.importers.bibtex`` turns entries into rows.
+Writing escapes text so that reading the output back gives the same text: papers as
+@inproceedings (a conference), @article (a journal) or @misc, with their abstracts; books as
+@book with publisher, edition and ISBN. An author list ending with ``OTHERS`` is written with
+"and others". Fields that BibTeX treats verbatim (url, doi, eprint, isbn) are never LaTeX-decoded
+or -encoded.
 """
 
 import contextlib

@@ -1,5 +1,23 @@
 """Import BibTeX files: ``@book`` entries become books, every other entry type a paper.
 
+Every entry is checked on its own: a bad one (broken syntax, which costs only that entry since
+the reader picks up again at the next ``@``; no title or author; a year, arXiv id, DOI or ISBN
+that is not one; a key used twice) is rejected on the report with its key and line, and the
+others go on, so one run lists every problem of a file. Whether anything is stored is the
+pipeline's choice (``resources.importers.base``): nothing in the default mode when an entry was
+rejected, every valid entry with ``skip_invalid``.
+
+Real bibliographies are read faithfully, with a warning wherever something was interpreted:
+
+* the same work under two keys (same arXiv id, DOI or ISBN, or same title and year when no
+  identifier tells them apart) is one row, kept under the key of the published version (the
+  entry with a venue), which the other entries complete; what they say differently is named;
+* "and others" (and "and et al.", "Vaswani et al.") ends the author list with the marker
+  ``bibtex.OTHERS``, which the export writes back as "and others"; "et al." is never an author,
+  and a truncated list does not overwrite a complete one already in the catalogue;
+* a year with a letter (2023a) is read as the year;
+* fields the catalogue has no place for are named, except ordinary ones (pages, publisher, ...).
+
 A paper is found again by any of its arXiv id, DOI and BibTeX key; a book by its ISBN, or by
 its exact title when the entry gives no ISBN. Fields an entry leaves out keep what the
 catalogue has (a curator's abstract survives a bare re-import); fields it gives overwrite.
