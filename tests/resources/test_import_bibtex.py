@@ -289,6 +289,14 @@ def test_dry_run_changes_nothing():
     # One transaction: books.bib's paper finds the row papers.bib updated, unchanged.
     assert (report.total("created"), report.total("updated"), report.total("unchanged")) == (10, 1, 1)
     assert report.summary().startswith("dry run, nothing stored: would have created 10, updated 1")
+    # The preview a curator confirms: one line per row created or changed, naming the entry.
+    papers_diff, books_diff = (f.diff for f in report.files)
+    assert papers_diff[0] == (
+        "updated: paper «Attention Is All You Need» (vaswani2017attention (line 4)): "
+        "title, authors, year, venue, bibtex_key"
+    )
+    assert papers_diff[1].startswith("created: paper «BERT: Pre-training of Deep Bidirectional")
+    assert len(papers_diff) == 8 and len(books_diff) == 4  # the unchanged paper has no line
     assert snapshot() == before
 
 
