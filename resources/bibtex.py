@@ -594,12 +594,20 @@ def item_to_bibtex(item, *, key: str | None = None) -> str:
     return writer(item, key=key)
 
 
+def _with_abstracts(papers: QuerySet) -> QuerySet:
+    """The queryset with the abstract loaded, if a list page deferred it: one query, not one per paper."""
+    fields, deferring = papers.query.deferred_loading
+    if deferring and "abstract" in fields:
+        return papers.defer(None).defer(*(set(fields) - {"abstract"}))
+    return papers
+
+
 def entries_to_bibtex(items: Iterable) -> str:
     """BibTeX for papers and books, one entry each, blank-line separated; generated keys that
     would clash get a letter (vaswani2017attentionb). A QuerySet of papers is read with its
     venue in one query."""
     if isinstance(items, QuerySet) and items.model._meta.model_name == "paper":
-        items = items.select_related("venue_edition__series")
+        items = _with_abstracts(items.select_related("venue_edition__series"))
     items = list(items)
     # Stored keys are reserved first, so that a generated key never takes one of them.
     used = {bibtex_key(i).lower() for i in items if _stored_key(i) and bibtex_key(i) == _stored_key(i)}
@@ -624,5 +632,5 @@ def catalogue_to_bibtex(papers: Iterable, books: Iterable) -> str:
     """Papers, then books, in one file whose keys are all distinct: what ``import_bibtex`` reads
     back into the same rows."""
     if isinstance(papers, QuerySet):
-        papers = papers.select_related("venue_edition__series")
+        papers = _with_abstracts(papers.select_related("venue_edition__series"))
     return entries_to_bibtex([*papers, *books])

@@ -308,6 +308,18 @@ def test_books_and_abstracts_are_exported(client):
     )
 
 
+def test_a_list_that_deferred_abstracts_is_exported_with_them_in_one_query(client, django_assert_num_queries):
+    for n in range(3):
+        PaperFactory(abstract=f"Abstract {n}.", status=Status.PUBLISHED)
+
+    with django_assert_num_queries(1):
+        text = bibtex.papers_to_bibtex(Paper.objects.defer("search_vector", "abstract")[:10])
+
+    assert text.count("  abstract = {Abstract ") == 3
+    # The list page's download defers abstracts too.
+    assert client.get("/papers.bib").content.decode().count("  abstract = {Abstract ") == 3
+
+
 PAPER_FIELDS = ("title", "authors", "year", "venue", "arxiv_id", "doi", "url", "abstract", "status")
 BOOK_FIELDS = ("title", "authors", "publisher", "year", "edition", "isbn13", "url", "status")
 
