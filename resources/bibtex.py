@@ -407,7 +407,8 @@ def read(text: str) -> tuple[list[BibEntry], list[Problem]]:
     The reader resynchronises at the next ``@``: an unbalanced brace or quote costs the entry it
     is in, not the rest of the file. Problems, each with its 1-based line: blocks that are not
     valid BibTeX, a key used again (compared without regard to case, as BibTeX does; the first
-    entry stands), a field given twice in one entry (the entry is left out).
+    entry stands), a field given twice in one entry or a NUL character in it (the entry is left
+    out: no database stores NUL in text).
     """
     library = bibtexparser.parse_string(text)
     problems: list[Problem] = []
@@ -451,6 +452,10 @@ def read(text: str) -> tuple[list[BibEntry], list[Problem]]:
             raw[name] = value
         if twice:
             problems.append(Problem(entry.key, line, f"field given twice: {', '.join(sorted(set(twice)))}"))
+            continue
+        if "\x00" in entry.key or any("\x00" in value for value in raw.values()):
+            reason = "contains a NUL character (\\x00), which no text can hold; remove it"
+            problems.append(Problem(entry.key.replace("\x00", "\\x00"), line, reason))
             continue
         entries.append(BibEntry(key=entry.key, entry_type=entry.entry_type.lower(), line=line, raw=raw))
     problems.sort(key=lambda p: p.line)

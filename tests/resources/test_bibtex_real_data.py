@@ -230,6 +230,20 @@ def test_skip_invalid_stores_the_good_entries_in_one_run():
     assert list(Book.objects.values_list("isbn13", flat=True)) == ["9780387310732"]
 
 
+def test_a_nul_character_rejects_its_entry_only():
+    text = (
+        "@misc{a, title = {Bad\x00Title}, author = {Ada Lovelace}}\n"
+        "@misc{b, title = {Good}, author = {Ada Lovelace}}\n"
+    )
+
+    report = import_text(text, skip_invalid=True)
+
+    assert errors_of(report) == [
+        ("a", 1, "contains a NUL character (\\x00), which no text can hold; remove it")
+    ]
+    assert list(Paper.objects.values_list("bibtex_key", flat=True)) == ["b"]
+
+
 def test_the_command_names_file_line_and_entry_of_a_bad_isbn(tmp_path):
     path = tmp_path / "refs.bib"
     path.write_text(MIXED)
