@@ -283,6 +283,8 @@ def _book_row(entry: bibtex.BibEntry) -> Row:
     authors = _authors(entry, entry.raw.get("author", "") or entry.raw.get("editor", ""), warnings)
     if not authors:
         raise _error(entry, "the entry has no author or editor")
+    if not entry.raw.get("author", "").strip():
+        warnings.append("no author given: the editors are stored as the book's authors")
     year = _year(entry, warnings)
     _left_out(entry, _BOOK_FIELDS, warnings)
     values = {

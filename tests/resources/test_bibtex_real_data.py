@@ -167,6 +167,17 @@ def test_fields_that_matter_are_warned_about_ordinary_ones_are_not():
     ]
 
 
+def test_a_book_with_editors_only_stores_them_as_authors_with_a_warning():
+    report = import_text(
+        "@book{e, title = {Handbook}, editor = {Lovelace, Ada and Turing, Alan}, year = 2001}"
+    )
+
+    assert Book.objects.get().authors == ["Ada Lovelace", "Alan Turing"]
+    assert warnings_of(report) == [
+        "e (line 1): no author given: the editors are stored as the book's authors"
+    ]
+
+
 # --- Years with a letter --------------------------------------------------------------------------
 
 
