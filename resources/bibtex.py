@@ -1,8 +1,12 @@
 """BibTeX in and out: LaTeX to Unicode and back, author names, arXiv ids and DOIs, entries.
 
-Reading returns plain Python data (``BibEntry``); the importer in ``resources.importers.bibtex``
-turns it into rows. Writing escapes text so that reading the output back gives the same text.
-Fields that BibTeX treats verbatim (url, doi, eprint, isbn) are never LaTeX-decoded or -encoded.
+Reading returns plain Python data (``BibEntry``), and a ``Problem`` with its line for each entry
+that cannot be read; the importer in ``resources.importers.bibtex`` turns entries into rows.
+Writing escapes text so that reading the output back gives the same text: papers as
+@inproceedings (a conference), @article (a journal) or @misc, with their abstracts; books as
+@book with publisher, edition and ISBN. An author list ending with ``OTHERS`` is written with
+"and others". Fields that BibTeX treats verbatim (url, doi, eprint, isbn) are never LaTeX-decoded
+or -encoded.
 """
 
 import contextlib
@@ -172,17 +176,39 @@ def _split_top_level(value: str, separator: re.Pattern) -> list[str]:
     return parts
 
 
-def split_names(raw: str) -> list[str]:
-    """Names of a BibTeX ``author``/``editor`` value, in order, as "First von Last" Unicode text.
+#: The last "author" of a list that the source truncated: BibTeX's ``and others``.
+OTHERS = "others"
+_ET_AL = re.compile(r"^et\.?\s*al\.?$", re.IGNORECASE)
+_TRAILING_ET_AL = re.compile(r"\s+et\.?\s*al\.?$", re.IGNORECASE)
 
-    "Last, First" and "von Last, Jr, First" are turned around; a braced name ("{OpenAI Team}")
-    stays whole; a trailing "and others" is dropped.
+
+def read_names(raw: str) -> tuple[list[str], list[str]]:
+    """Names of a BibTeX ``author``/``editor`` value, and notes on what was read into it.
+
+    Each name is "First von Last" Unicode text: "Last, First" and "von Last, Jr, First" are
+    turned around; a braced name ("{OpenAI Team}") stays whole. A list the source truncated
+    ("and others", or the common mistakes "and et al." and "Vaswani et al.") ends with the
+    marker ``OTHERS``, which ``names_to_latex`` writes back as ``and others``; "et al." is never
+    taken for an author. The notes say where the text was read as something else than written.
     """
-    names = []
-    for part in _split_top_level((raw or "").strip(), _AND):
-        part = part.strip()
-        if not part or part.lower() == "others":
+    names: list[str] = []
+    notes: list[str] = []
+    truncated = False
+    parts = [p.strip() for p in _split_top_level((raw or "").strip(), _AND)]
+    for index, part in enumerate(parts):
+        if not part:
             continue
+        if part.lower() == OTHERS or _ET_AL.match(part):
+            if part.lower() != OTHERS:
+                notes.append(f"“{part}” read as “and others”: the list is truncated")
+            if index != len(parts) - 1:
+                notes.append(f"“{part}” before the last name read as the end of a truncated list")
+            truncated = True
+            continue
+        if _TRAILING_ET_AL.search(part):
+            notes.append(f"“{part}” read as {_TRAILING_ET_AL.sub('', part)!r} and others")
+            part = _TRAILING_ET_AL.sub("", part)
+            truncated = True
         pieces = [latex_to_text(p) for p in _split_top_level(part, re.compile(r"\s*,\s*"))]
         if len(pieces) == 1:
             name = pieces[0]
@@ -193,16 +219,33 @@ def split_names(raw: str) -> list[str]:
         name = " ".join(name.split())
         if name:
             names.append(name)
-    return names
+    if truncated and names:
+        names.append(OTHERS)
+    return names, notes
+
+
+def split_names(raw: str) -> list[str]:
+    """The names ``read_names`` reads, without its notes."""
+    return read_names(raw)[0]
+
+
+def is_truncated(names: list[str]) -> bool:
+    """True for an author list that ends with the ``OTHERS`` marker."""
+    return bool(names) and names[-1] == OTHERS
 
 
 def names_to_latex(names: Iterable[str]) -> str:
-    """An ``author`` value that ``split_names`` reads back as ``names``."""
+    """An ``author`` value that ``split_names`` reads back as ``names`` (``OTHERS`` last: "and others")."""
+    names = list(names)
     written = []
-    for name in names:
+    for index, name in enumerate(names):
+        if name == OTHERS and index == len(names) - 1:
+            written.append(OTHERS)
+            continue
         encoded = text_to_latex(name)
-        # Braces keep a comma or an "and" inside one name from splitting it.
-        if "," in name or re.search(r"(?i)(^|\s)and(\s|$)", name):
+        # Braces keep a comma or an "and" inside one name from splitting it, and a person
+        # called "Others" from being read as a truncation.
+        if "," in name or re.search(r"(?i)(^|\s)and(\s|$)", name) or name.lower() == OTHERS:
             encoded = f"{{{encoded}}}"
         written.append(encoded)
     return " and ".join(written)
@@ -306,6 +349,19 @@ def is_arxiv_journal(journal: str) -> bool:
 logging.getLogger("bibtexparser").setLevel(logging.ERROR)
 
 
+@dataclass
+class Problem:
+    """An entry (or a stretch of text) that cannot be read: its key where known, its line."""
+
+    entry: str  # the key, or "@type" / "(text)" where the key cannot be read
+    line: int
+    reason: str
+
+    @property
+    def where(self) -> str:
+        return f"{self.entry} (line {self.line})"
+
+
 class BibtexSyntaxError(ValueError):
     """The text is not BibTeX that can be read whole; ``problems`` lists (where, reason)."""
 
@@ -345,29 +401,33 @@ def _concatenate(value: str, strings: dict[str, str]) -> str:
     return "".join(pieces)
 
 
-def parse(text: str) -> list[BibEntry]:
-    """The entries of a BibTeX text, in order; raises BibtexSyntaxError listing every problem.
+def read(text: str) -> tuple[list[BibEntry], list[Problem]]:
+    """The entries of a BibTeX text that can be read, in order, and a problem for each other one.
 
-    Problems: blocks bibtexparser could not read, keys used twice (compared without regard to
-    case, as BibTeX does), fields given twice in one entry.
+    The reader resynchronises at the next ``@``: an unbalanced brace or quote costs the entry it
+    is in, not the rest of the file. Problems, each with its 1-based line: blocks that are not
+    valid BibTeX, a key used again (compared without regard to case, as BibTeX does; the first
+    entry stands), a field given twice in one entry or a NUL character in it (the entry is left
+    out: no database stores NUL in text).
     """
     library = bibtexparser.parse_string(text)
-    problems: list[tuple[str, str]] = []
+    problems: list[Problem] = []
     for block in library.failed_blocks:
         line = (block.start_line or 0) + 1
         if isinstance(block, DuplicateBlockKeyBlock):
             first = (block.previous_block.start_line or 0) + 1
-            problems.append((block.key, f"duplicate BibTeX key (lines {first} and {line})"))
+            problems.append(Problem(block.key, line, f"duplicate BibTeX key (lines {first} and {line})"))
         elif isinstance(block, DuplicateFieldKeyBlock):
             fields = ", ".join(sorted(block.duplicate_keys))
-            problems.append((f"{block.ignore_error_block.key} (line {line})", f"field given twice: {fields}"))
+            problems.append(Problem(block.ignore_error_block.key, line, f"field given twice: {fields}"))
         else:
             error = block.error
             detail = getattr(error, "abort_reason", "") or getattr(error, "message", "") or str(error)
-            head = re.match(r"\s*@\s*(\w+)\s*[{(]\s*([^,\s]*)", block.raw or "")
-            where = f"{head[2]} (line {line})" if head and head[2] else f"line {line}"
-            detail = detail or type(error).__name__
-            problems.append((where, f"not valid BibTeX ({detail}); look for an unbalanced brace or quote"))
+            head = re.match(r"\s*@\s*(\w*)\s*[{(]?\s*([^,\s=]*)", block.raw or "")
+            entry = (head[2] or f"@{head[1]}") if head and (head[1] or head[2]) else "(text)"
+            detail = " ".join(str(detail).split()) or type(error).__name__
+            reason = f"not valid BibTeX ({detail}); look for an unbalanced brace or quote"
+            problems.append(Problem(entry, line, reason))
 
     strings = {key.lower(): s.value for key, s in library.strings_dict.items()}
     entries: list[BibEntry] = []
@@ -375,24 +435,42 @@ def parse(text: str) -> list[BibEntry]:
     for entry in library.entries:
         line = (entry.start_line or 0) + 1
         if entry.key.lower() in seen:
-            problems.append(
-                (entry.key, f"duplicate BibTeX key, differing only in case (lines {seen[entry.key.lower()]} "
-                 f"and {line})")
-            )  # fmt: skip
+            first = seen[entry.key.lower()]
+            reason = f"duplicate BibTeX key, differing only in case (lines {first} and {line})"
+            problems.append(Problem(entry.key, line, reason))
             continue
         seen[entry.key.lower()] = line
         raw: dict[str, str] = {}
+        twice: list[str] = []
         for field in entry.fields:
             name = field.key.lower()
             if name in raw:
-                problems.append((f"{entry.key} (line {line})", f"field given twice: {name}"))
+                twice.append(name)
             value = str(field.value)
             if field.enclosing == "no-enclosing" and "#" in value:
                 value = _concatenate(value, strings)
             raw[name] = value
+        if twice:
+            problems.append(Problem(entry.key, line, f"field given twice: {', '.join(sorted(set(twice)))}"))
+            continue
+        if "\x00" in entry.key or any("\x00" in value for value in raw.values()):
+            reason = "contains a NUL character (\\x00), which no text can hold; remove it"
+            problems.append(Problem(entry.key.replace("\x00", "\\x00"), line, reason))
+            continue
         entries.append(BibEntry(key=entry.key, entry_type=entry.entry_type.lower(), line=line, raw=raw))
+    problems.sort(key=lambda p: p.line)
+    return entries, problems
+
+
+def parse(text: str) -> list[BibEntry]:
+    """The entries of a BibTeX text, in order; raises BibtexSyntaxError listing every problem
+    that ``read`` finds (where: the key, with its line for all but a repeated key)."""
+    entries, problems = read(text)
     if problems:
-        raise BibtexSyntaxError(problems)
+        repeated = "duplicate BibTeX key"
+        raise BibtexSyntaxError(
+            [(p.entry if p.reason.startswith(repeated) else p.where, p.reason) for p in problems]
+        )
     return entries
 
 
@@ -402,8 +480,11 @@ _CONFERENCE_VENUE = re.compile(
     r"(?i)\b(proc(eedings|\.)?|conference|workshop|symposium|congress|meeting|summit|"
     r"advances in neural information processing systems|neurips|nips|icml|iclr|cvpr|iccv|eccv|acl|"
     r"emnlp|naacl|eacl|coling|aaai|ijcai|kdd|sigir|www|interspeech|icassp|wacv|bmvc|corl|colt|uai|"
-    r"aistats)\b"
+    r"aistats|miccai|sosp|osdi|nsdi|eurosys|mlsys|atc|isca|asplos|sigmod|vldb|icde|chi|uist|siggraph|"
+    r"icra|iros|cikm|wsdm|recsys|ijcnlp|lrec|sc(?=\s*'?\d))\b"
 )
+# A journal whose name holds a conference's (Transactions of the ACL) is still a journal.
+_JOURNAL_VENUE = re.compile(r"(?i)\b(journal|transactions|letters|magazine|jmlr|tacl|tmlr|tpami)\b")
 _KEY_STOPWORDS = frozenset(
     {"a", "an", "the", "on", "of", "in", "for", "and", "to", "with", "from", "by", "at", "as", "is", "are"}
 )
@@ -415,19 +496,24 @@ def _ascii_letters(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", folded.lower())
 
 
-def generate_key(paper) -> str:
+def generate_key(item) -> str:
     """A stable key from the first author's surname, the year and the title: vaswani2017attention."""
     surname = ""
-    if paper.authors:
-        surname = _ascii_letters(paper.authors[0].split()[-1]) if paper.authors[0].split() else ""
-    words = (_ascii_letters(t) for t in (paper.title or "").split())
+    if item.authors and item.authors[0] != OTHERS:
+        surname = _ascii_letters(item.authors[0].split()[-1]) if item.authors[0].split() else ""
+    words = (_ascii_letters(t) for t in (item.title or "").split())
     word = next((w for w in words if w and w not in _KEY_STOPWORDS), "")
-    return f"{surname or 'paper'}{paper.year or ''}{word}"
+    return f"{surname or item._meta.model_name}{item.year or ''}{word}"
 
 
-def bibtex_key(paper) -> str:
-    key = (paper.bibtex_key or "").strip()
-    return key if key and _VALID_KEY.match(key) else generate_key(paper)
+def _stored_key(item) -> str:
+    # Books have no key of their own; a paper's is the one it was imported with.
+    return (getattr(item, "bibtex_key", "") or "").strip()
+
+
+def bibtex_key(item) -> str:
+    key = _stored_key(item)
+    return key if key and _VALID_KEY.match(key) else generate_key(item)
 
 
 def _venue(paper) -> str:
@@ -439,16 +525,31 @@ def _venue(paper) -> str:
     return ""
 
 
+def is_conference(paper) -> bool:
+    """True when the paper appeared at a conference: it names a conference edition, or its venue
+    reads as one (a proceedings, a workshop, NeurIPS 2019) and not as a journal."""
+    if paper.venue_edition_id:
+        return True
+    venue = _venue(paper)
+    return bool(venue and _CONFERENCE_VENUE.search(venue) and not _JOURNAL_VENUE.search(venue))
+
+
 def _verbatim(value: str) -> str:
     # A verbatim value cannot escape braces; an unbalanced one is percent-encoded (only URLs have them).
     return value if _balanced(value) else value.replace("{", "%7B").replace("}", "%7D")
 
 
+def _entry(entry_type: str, key: str, fields: list[tuple[str, str]]) -> str:
+    body = "".join(f"  {name} = {{{value}}},\n" for name, value in fields)
+    return f"@{entry_type}{{{key},\n{body}}}\n"
+
+
 def paper_to_bibtex(paper, *, key: str | None = None) -> str:
-    """One BibTeX entry for a paper: @inproceedings for a conference venue, @article for another
-    venue, @misc otherwise; arXiv papers carry eprint and archivePrefix."""
+    """One BibTeX entry for a paper: @inproceedings with booktitle for a conference (see
+    ``is_conference``), @article with journal for another venue, @misc otherwise; arXiv papers
+    carry eprint and archivePrefix; the abstract is written when there is one."""
     venue = _venue(paper)
-    if venue and (paper.venue_edition_id or _CONFERENCE_VENUE.search(venue)):
+    if venue and is_conference(paper):
         entry_type, venue_field = "inproceedings", "booktitle"
     elif venue:
         entry_type, venue_field = "article", "journal"
@@ -468,25 +569,73 @@ def paper_to_bibtex(paper, *, key: str | None = None) -> str:
         fields.append(("doi", _verbatim(paper.doi)))
     if paper.url:
         fields.append(("url", _verbatim(paper.url)))
-    body = "".join(f"  {name} = {{{value}}},\n" for name, value in fields)
-    return f"@{entry_type}{{{key or bibtex_key(paper)},\n{body}}}\n"
+    if paper.abstract:
+        fields.append(("abstract", text_to_latex(paper.abstract)))
+    return _entry(entry_type, key or bibtex_key(paper), fields)
 
 
-def papers_to_bibtex(papers: Iterable) -> str:
-    """BibTeX for many papers, one entry each, blank-line separated; generated keys that would
-    clash get a letter (vaswani2017attentionb). A QuerySet is read with its venue in one query."""
-    if isinstance(papers, QuerySet):
-        papers = papers.select_related("venue_edition__series")
-    papers = list(papers)
+def book_to_bibtex(book, *, key: str | None = None) -> str:
+    """One @book entry: authors, title, publisher, year, edition, ISBN-13 and URL."""
+    fields: list[tuple[str, str]] = []
+    if book.authors:
+        fields.append(("author", names_to_latex(book.authors)))
+    fields.append(("title", text_to_latex(book.title, protect_case=True)))
+    if book.publisher:
+        fields.append(("publisher", text_to_latex(book.publisher)))
+    if book.year:
+        fields.append(("year", str(book.year)))
+    if book.edition:
+        fields.append(("edition", text_to_latex(book.edition)))
+    if book.isbn13:
+        fields.append(("isbn", book.isbn13))
+    if book.url:
+        fields.append(("url", _verbatim(book.url)))
+    return _entry("book", key or bibtex_key(book), fields)
+
+
+def item_to_bibtex(item, *, key: str | None = None) -> str:
+    """``book_to_bibtex`` for a book, ``paper_to_bibtex`` for a paper."""
+    writer = book_to_bibtex if item._meta.model_name == "book" else paper_to_bibtex
+    return writer(item, key=key)
+
+
+def _with_abstracts(papers: QuerySet) -> QuerySet:
+    """The queryset with the abstract loaded, if a list page deferred it: one query, not one per paper."""
+    fields, deferring = papers.query.deferred_loading
+    if deferring and "abstract" in fields:
+        return papers.defer(None).defer(*(set(fields) - {"abstract"}))
+    return papers
+
+
+def entries_to_bibtex(items: Iterable) -> str:
+    """BibTeX for papers and books, one entry each, blank-line separated; generated keys that
+    would clash get a letter (vaswani2017attentionb). A QuerySet of papers is read with its
+    venue in one query."""
+    if isinstance(items, QuerySet) and items.model._meta.model_name == "paper":
+        items = _with_abstracts(items.select_related("venue_edition__series"))
+    items = list(items)
     # Stored keys are reserved first, so that a generated key never takes one of them.
-    used = {bibtex_key(p).lower() for p in papers if p.bibtex_key and bibtex_key(p) == p.bibtex_key.strip()}
+    used = {bibtex_key(i).lower() for i in items if _stored_key(i) and bibtex_key(i) == _stored_key(i)}
     chunks = []
-    for paper in papers:
-        key = bibtex_key(paper)
-        if key != (paper.bibtex_key or "").strip():
+    for item in items:
+        key = bibtex_key(item)
+        if key != _stored_key(item):
             base, suffix = key, ord("b")
             while key.lower() in used:
                 key, suffix = f"{base}{chr(suffix)}", suffix + 1
             used.add(key.lower())
-        chunks.append(paper_to_bibtex(paper, key=key))
+        chunks.append(item_to_bibtex(item, key=key))
     return "\n".join(chunks)
+
+
+def papers_to_bibtex(papers: Iterable) -> str:
+    """BibTeX for many papers; see ``entries_to_bibtex``."""
+    return entries_to_bibtex(papers)
+
+
+def catalogue_to_bibtex(papers: Iterable, books: Iterable) -> str:
+    """Papers, then books, in one file whose keys are all distinct: what ``import_bibtex`` reads
+    back into the same rows."""
+    if isinstance(papers, QuerySet):
+        papers = _with_abstracts(papers.select_related("venue_edition__series"))
+    return entries_to_bibtex([*papers, *books])

@@ -1,8 +1,9 @@
-"""Exports of the catalogue: iCalendar (RFC 5545) of deadlines, and BibTeX of papers.
+"""Exports of the catalogue: iCalendar (RFC 5545) of deadlines, and BibTeX of papers and books.
 
 ``deadline_queryset`` is the one filter of deadlines that the web pages, the calendar files
-and the feeds share. BibTeX is written by ``resources.bibtex``; its two writers are re-exported
-here so that a view finds every export in one place.
+and the feeds share. BibTeX is written by ``resources.bibtex``; its writers are re-exported
+here so that a view finds every export in one place. ``catalogue_bibtex`` is the whole
+published catalogue of papers and books, which ``import_bibtex`` reads back into the same rows.
 """
 
 import datetime as dt
@@ -15,10 +16,26 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from icalendar import Calendar, Event, vDuration
 
-from resources.bibtex import paper_to_bibtex, papers_to_bibtex
-from resources.models import ConferenceSeries, Deadline
+from resources.bibtex import (
+    book_to_bibtex,
+    catalogue_to_bibtex,
+    entries_to_bibtex,
+    paper_to_bibtex,
+    papers_to_bibtex,
+)
+from resources.models import Book, ConferenceSeries, Deadline, Paper
 
-__all__ = ["deadline_queryset", "deadlines_to_ical", "paper_to_bibtex", "papers_to_bibtex", "parse_rank"]
+__all__ = [
+    "book_to_bibtex",
+    "catalogue_bibtex",
+    "catalogue_to_bibtex",
+    "deadline_queryset",
+    "deadlines_to_ical",
+    "entries_to_bibtex",
+    "paper_to_bibtex",
+    "papers_to_bibtex",
+    "parse_rank",
+]
 
 PRODID = "-//AI learning portal//Conference deadlines//EN"
 #: How often calendar apps that subscribe should fetch the file again (X-PUBLISHED-TTL says it too).
@@ -80,6 +97,14 @@ def deadline_queryset(
     if upcoming is False:
         return deadlines.past(now).order_by("-at", *tie_break)
     return deadlines.order_by(F("at").asc(nulls_last=True), *tie_break)
+
+
+def catalogue_bibtex(*, published_only: bool = True) -> str:
+    """Every paper, then every book, as one BibTeX file (two queries)."""
+    papers, books = Paper.objects.defer("search_vector"), Book.objects.defer("search_vector")
+    if published_only:
+        papers, books = papers.published(), books.published()
+    return catalogue_to_bibtex(papers.order_by("pk"), books.order_by("pk"))
 
 
 def _uid_domain() -> str:

@@ -1,4 +1,4 @@
-"""Formats besides JSON: CSV for every list, BibTeX for papers, iCalendar for deadlines.
+"""Formats besides JSON: CSV for every list, BibTeX for papers (and books), iCalendar for deadlines.
 
 The BibTeX and iCalendar renderers receive model instances (the views skip the serializer for
 them), because ``resources.bibtex`` and ``resources.exports`` build their text from the models.
@@ -73,11 +73,12 @@ class BibTeXRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        from resources.bibtex import paper_to_bibtex, papers_to_bibtex
+        from resources.bibtex import entries_to_bibtex, item_to_bibtex
 
         if data is None:
             return b""
-        text = papers_to_bibtex(data) if isinstance(data, list) else paper_to_bibtex(data)
+        # Papers and books alike: a book is written as @book.
+        text = entries_to_bibtex(data) if isinstance(data, list) else item_to_bibtex(data)
         # BibTeX ignores text outside entries; an empty body would lose its Content-Type in DRF.
         return (text or "% No paper matches this request.\n").encode(self.charset)
 

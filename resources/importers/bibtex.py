@@ -1,5 +1,23 @@
 """Import BibTeX files: ``@book`` entries become books, every other entry type a paper.
 
+Every entry is checked on its own: a bad one (broken syntax, which costs only that entry since
+the reader picks up again at the next ``@``; no title or author; a year, arXiv id, DOI or ISBN
+that is not one; a key used twice) is rejected on the report with its key and line, and the
+others go on, so one run lists every problem of a file. Whether anything is stored is the
+pipeline's choice (``resources.importers.base``): nothing in the default mode when an entry was
+rejected, every valid entry with ``skip_invalid``.
+
+Real bibliographies are read faithfully, with a warning wherever something was interpreted:
+
+* the same work under two keys (same arXiv id, DOI or ISBN, or same title and year when no
+  identifier tells them apart) is one row, kept under the key of the published version (the
+  entry with a venue), which the other entries complete; what they say differently is named;
+* "and others" (and "and et al.", "Vaswani et al.") ends the author list with the marker
+  ``bibtex.OTHERS``, which the export writes back as "and others"; "et al." is never an author,
+  and a truncated list does not overwrite a complete one already in the catalogue;
+* a year with a letter (2023a) is read as the year;
+* fields the catalogue has no place for are named, except ordinary ones (pages, publisher, ...).
+
 A paper is found again by any of its arXiv id, DOI and BibTeX key; a book by its ISBN, or by
 its exact title when the entry gives no ISBN. Fields an entry leaves out keep what the
 catalogue has (a curator's abstract survives a bare re-import); fields it gives overwrite.
@@ -10,6 +28,7 @@ existing rows are looked up by chunks of keys, new rows written with ``bulk_crea
 changed ones with ``bulk_update``.
 """
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -101,25 +120,28 @@ def _import_path(path: Path, report: FileReport, *, status: str) -> None:
 
 
 def import_entries(text: str, report: FileReport, *, status: str = Status.PUBLISHED) -> None:
-    """Parse ``text`` and write its entries; raises EntryError, leaving the caller to roll back."""
-    try:
-        entries = bibtex.parse(text)
-    except bibtex.BibtexSyntaxError as exc:
-        where, reason = exc.problems[0]
-        more = [f"{w}: {r}" for w, r in exc.problems[1:]]
-        raise EntryError(where, "; ".join([reason, *more])) from None
-    if not entries:
+    """Parse ``text`` and write its entries; every bad entry is rejected on ``report`` (with its
+    line) and the others go on. Raises EntryError only when the text holds no entry at all."""
+    entries, problems = bibtex.read(text)
+    for problem in problems:
+        report.reject(problem.entry, problem.reason, problem.line)
+    if not entries and not problems:
         raise EntryError("(file)", "no BibTeX entries found (an entry starts with @article{key, ...)")
     papers, books = [], []
     for entry in entries:
-        if entry.entry_type == "book":
-            books.append(_book_row(entry))
-        else:
-            papers.append(_paper_row(entry))
+        try:
+            if entry.entry_type == "book":
+                books.append(_book_row(entry))
+            else:
+                papers.append(_paper_row(entry))
+        except EntryError as exc:
+            report.reject(exc.entry, exc.reason, exc.line)
     for model, rows in ((Paper, papers), (Book, books)):
+        rows = _unique_in_file(model, _merge_same_works(model, rows), report)
         if rows:
-            _check_unique_in_file(model, rows)
             _write(model, rows, report, status=status)
+    # In file order, whichever step found them.
+    report.errors.sort(key=lambda error: error.line or 0)
 
 
 # --- From entries to rows -------------------------------------------------------------------------
@@ -127,19 +149,46 @@ def import_entries(text: str, report: FileReport, *, status: str = Status.PUBLIS
 
 @dataclass
 class Row:
-    where: str
+    key: str  # the entry's BibTeX key
+    line: int
     values: dict  # what the entry says; empty values are left out on update
     keys: dict  # field → value that identifies the row
     # Looked up when no key matches, among rows that have none of the keys' fields filled in.
     fallback: dict = field(default_factory=dict)
+    #: (entry, what was read differently from its letter): reported once the row is written.
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    #: Same-work identities: strong ones (arXiv id, DOI, ISBN) and a weak one (title and year).
+    identities: list[tuple] = field(default_factory=list)
+    weak: tuple | None = None
+
+    @property
+    def where(self) -> str:
+        return f"{self.key} (line {self.line})"
+
+    def error(self, reason: str) -> EntryError:
+        return EntryError(self.key, reason, self.line)
 
 
-def _year(entry: bibtex.BibEntry) -> int | None:
+def _error(entry: bibtex.BibEntry, reason: str) -> EntryError:
+    return EntryError(entry.key, reason, entry.line)
+
+
+_YEAR_WITH_LETTER = re.compile(r"^(\d{4})([a-z])$")
+
+
+def _year(entry: bibtex.BibEntry, warnings: list[str]) -> int | None:
     text = entry.text("year")
     if not text:
         return None
-    if not (text.isdigit() and len(text) == 4):
-        raise EntryError(entry.where, f"year: {text!r} is not a year (expected four digits, e.g. 2017)")
+    suffixed = _YEAR_WITH_LETTER.match(text)
+    if suffixed:
+        # 2023a: the second paper of an author in 2023, as author-year styles tell them apart.
+        warnings.append(
+            f"year {text!r} read as {suffixed[1]} (the letter only tells an author's papers apart)"
+        )
+        return int(suffixed[1])
+    if not (text.isascii() and text.isdigit() and len(text) == 4):
+        raise _error(entry, f"year: {text!r} is not a year (expected four digits, e.g. 2017)")
     return int(text)
 
 
@@ -150,24 +199,64 @@ def _url(entry: bibtex.BibEntry) -> str:
     return url
 
 
+def _authors(entry: bibtex.BibEntry, raw: str, warnings: list[str]) -> list[str]:
+    names, notes = bibtex.read_names(raw)
+    warnings.extend(f"author: {note}" for note in notes)
+    return names if [n for n in names if n != bibtex.OTHERS] else []
+
+
+#: Fields the importer reads, by kind of row.
+_PAPER_FIELDS = frozenset(
+    {"title", "author", "year", "booktitle", "journal", "abstract", *_IDENTIFIER_FIELDS}
+)
+_BOOK_FIELDS = frozenset({"title", "author", "editor", "publisher", "year", "edition", "isbn", "url"})
+#: Ordinary fields the catalogue has no place for: left out without a word, to keep the report
+#: about what matters (a PDF link, a DOI on a book, an abstract of a book, a field it cannot tell).
+_ORDINARY_FIELDS = frozenset(
+    {
+        "pages", "publisher", "volume", "number", "issue", "month", "day", "address", "location",
+        "organization", "institution", "school", "series", "editor", "edition", "chapter", "type",
+        "keywords", "language", "langid", "issn", "isbn", "primaryclass", "eprintclass", "timestamp",
+        "biburl", "bibsource", "file", "howpublished", "note", "annote", "urldate", "shorttitle",
+        "copyright", "numpages", "articleno", "acmid", "mendeley-groups", "owner", "added-at",
+        "interhash", "intrahash", "venue", "ee", "crossref",
+    }
+)  # fmt: skip
+
+
+def _left_out(entry: bibtex.BibEntry, used: frozenset, warnings: list[str]) -> None:
+    names = sorted(name for name in entry.raw if name not in used and name not in _ORDINARY_FIELDS)
+    if names:
+        kind = "books" if used is _BOOK_FIELDS else "papers"
+        listing = ", ".join(names)
+        warnings.append(f"left out {listing}: the catalogue keeps no such field for {kind}")
+
+
+def _fold_title(title: str) -> str:
+    return re.sub(r"\W+", "", title.casefold())
+
+
 def _paper_row(entry: bibtex.BibEntry) -> Row:
+    warnings: list[str] = []
     title = entry.text("title")
     if not title:
-        raise EntryError(entry.where, "the entry has no title")
+        raise _error(entry, "the entry has no title")
     identifiers = {name: entry.text(name) for name in _IDENTIFIER_FIELDS if name in entry.raw}
     try:
         arxiv_id = bibtex.find_arxiv_id(identifiers)
         doi = bibtex.find_doi(identifiers)
     except bibtex.IdentifierError as exc:
-        raise EntryError(entry.where, str(exc)) from None
-    authors = bibtex.split_names(entry.raw.get("author", ""))
+        raise _error(entry, str(exc)) from None
+    authors = _authors(entry, entry.raw.get("author", ""), warnings)
     if not authors:
-        raise EntryError(entry.where, "the entry has no author")
+        raise _error(entry, "the entry has no author")
     journal = entry.text("journal")
+    year = _year(entry, warnings)
+    _left_out(entry, _PAPER_FIELDS, warnings)
     values = {
         "title": title,
         "authors": authors,
-        "year": _year(entry),
+        "year": year,
         "venue": entry.text("booktitle") or ("" if bibtex.is_arxiv_journal(journal) else journal),
         "arxiv_id": arxiv_id,
         "doi": doi,
@@ -175,14 +264,14 @@ def _paper_row(entry: bibtex.BibEntry) -> Row:
         "abstract": entry.text("abstract"),
         "bibtex_key": entry.key,
     }
-    keys = {name: values[name] for name in ("arxiv_id", "doi", "bibtex_key") if values[name]}
-    return Row(where=entry.where, values=values, keys=keys)
+    return _row(Paper, entry, values, warnings)
 
 
 def _book_row(entry: bibtex.BibEntry) -> Row:
+    warnings: list[str] = []
     title = entry.text("title")
     if not title:
-        raise EntryError(entry.where, "the entry has no title")
+        raise _error(entry, "the entry has no title")
     isbn = ""
     if entry.text("isbn"):
         # Some files list the ISBN-10 and the ISBN-13; they name one book, the first will do.
@@ -190,37 +279,172 @@ def _book_row(entry: bibtex.BibEntry) -> Row:
         try:
             isbn = normalize_isbn(first)
         except ValidationError as exc:
-            raise EntryError(entry.where, f"isbn: {' '.join(exc.messages)}") from None
-    authors = bibtex.split_names(entry.raw.get("author", "") or entry.raw.get("editor", ""))
+            raise _error(entry, f"isbn: {' '.join(exc.messages)}") from None
+    authors = _authors(entry, entry.raw.get("author", "") or entry.raw.get("editor", ""), warnings)
     if not authors:
-        raise EntryError(entry.where, "the entry has no author or editor")
+        raise _error(entry, "the entry has no author or editor")
+    if not entry.raw.get("author", "").strip():
+        warnings.append("no author given: the editors are stored as the book's authors")
+    year = _year(entry, warnings)
+    _left_out(entry, _BOOK_FIELDS, warnings)
     values = {
         "title": title,
         "authors": authors,
         "publisher": entry.text("publisher"),
-        "year": _year(entry),
+        "year": year,
         "edition": entry.text("edition"),
         "isbn13": isbn,
         "url": _url(entry),
     }
-    if isbn:
-        # A book a curator entered without its ISBN is the same book.
-        return Row(where=entry.where, values=values, keys={"isbn13": isbn}, fallback={"title": title})
-    return Row(where=entry.where, values=values, keys={"title": title})
+    return _row(Book, entry, values, warnings)
 
 
 def _fold(name: str, value: str) -> str:
     return value.lower() if name in _CASELESS_KEYS else value
 
 
-def _check_unique_in_file(model, rows: list[Row]) -> None:
+def _keys(model, values: dict) -> tuple[dict, dict]:
+    """(keys, fallback) of a row: how it is found again in the catalogue."""
+    if model is Paper:
+        return {name: values[name] for name in ("arxiv_id", "doi", "bibtex_key") if values[name]}, {}
+    if values["isbn13"]:
+        # A book a curator entered without its ISBN is the same book.
+        return {"isbn13": values["isbn13"]}, {"title": values["title"]}
+    return {"title": values["title"]}, {}
+
+
+def _identities(model, values: dict) -> list[tuple[str, str]]:
+    return [(name, _fold(name, values[name])) for name in _STRONG[model] if values[name]]
+
+
+def _row(model, entry: bibtex.BibEntry, values: dict, warnings: list[str]) -> Row:
+    keys, fallback = _keys(model, values)
+    year = values["year"]
+    return Row(
+        entry.key,
+        entry.line,
+        values,
+        keys,
+        fallback=fallback,
+        warnings=[(entry.where, warning) for warning in warnings],
+        identities=_identities(model, values),
+        weak=(_fold_title(values["title"]), year) if year else None,
+    )
+
+
+# --- The same work under two keys -----------------------------------------------------------------
+
+#: Identifiers two entries of one work cannot disagree on; those that differ mean two works.
+_STRONG = {Paper: ("arxiv_id", "doi"), Book: ("isbn13",)}
+_LABELS = {"arxiv_id": "arXiv id", "doi": "DOI", "isbn13": "ISBN"}
+
+
+def _merge_same_works(model, rows: list[Row]) -> list[Row]:
+    """One row per work: entries that share an arXiv id, a DOI or an ISBN, or the same title
+    and year without a strong identifier that tells them apart, are merged (with a warning that
+    names their keys), in the order of their first entry."""
+    parent = list(range(len(rows)))
+    # The strong identifiers of each group, by field, to tell two works of one title apart.
+    strong: dict[int, dict[str, set]] = {i: defaultdict(set) for i in range(len(rows))}
+    for i, row in enumerate(rows):
+        for name, value in row.identities:
+            strong[i][name].add(value)
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def join(i: int, j: int) -> None:
+        a, b = root(i), root(j)
+        parent[a] = b
+        for name, values in strong.pop(a).items():
+            strong[b][name] |= values
+
+    reasons: dict[int, str] = {}
+    first: dict[tuple, int] = {}
+    for i, row in enumerate(rows):
+        for identity in row.identities:
+            j = first.setdefault(identity, i)
+            if root(j) != root(i):
+                reasons.setdefault(i, f"same {_LABELS[identity[0]]} {row.values[identity[0]]}")
+                join(i, j)
+    for i, row in enumerate(rows):
+        if row.weak is None:
+            continue
+        j = first.setdefault(row.weak, i)
+        a, b = strong[root(i)], strong[root(j)]
+        if root(j) == root(i) or any(a[name] and b[name] and a[name] != b[name] for name in _STRONG[model]):
+            continue  # one group already, or the same title in the same year of two works
+        reasons.setdefault(i, "same title and year")
+        join(i, j)
+
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(rows)):
+        groups[root(i)].append(i)
+    return [
+        rows[members[0]]
+        if len(members) == 1
+        else _merge(model, [(rows[i], reasons.get(i, "")) for i in members])
+        for members in sorted(groups.values())
+    ]
+
+
+def _merge(model, members: list[tuple[Row, str]]) -> Row:
+    # The published version (the entry with a venue) is the one the others complete.
+    base_index = next((i for i, (row, _) in enumerate(members) if row.values.get("venue")), 0)
+    base = members[base_index][0]
+    values = dict(base.values)
+    warnings = list(base.warnings)
+    noun = model._meta.verbose_name
+    for i, (row, why) in enumerate(members):
+        if i == base_index:
+            continue
+        warnings.extend(row.warnings)
+        left_out = []
+        for name, value in row.values.items():
+            if name == "bibtex_key" or value in ("", None, []) or value == values.get(name):
+                continue
+            if values.get(name) in ("", None, []):
+                values[name] = value
+            elif name == "authors" and bibtex.is_truncated(values[name]) and not bibtex.is_truncated(value):
+                values[name] = value  # the complete list over a truncated one
+            elif not (name == "authors" and bibtex.is_truncated(value)):
+                left_out.append(f"{name} {value!r}")
+        why = why or next((w for _, w in members if w), "the same work")
+        message = (
+            f"the same work as {base.where} ({why}): merged into one {noun}, kept under the key {base.key}"
+        )
+        if left_out:
+            message += f"; left out what it says differently: {'; '.join(left_out)}"
+        warnings.append((row.where, message))
+    keys, fallback = _keys(model, values)
+    return Row(base.key, base.line, values, keys, fallback=fallback, warnings=warnings)
+
+
+def _unique_in_file(model, rows: list[Row], report: FileReport) -> list[Row]:
+    """Rows whose keys no earlier row of the file holds; the others are rejected."""
     seen: dict[tuple[str, str], Row] = {}
+    kept = []
     for row in rows:
+        clash = next(
+            (
+                (name, value, seen[(name, _fold(name, value))])
+                for name, value in row.keys.items()
+                if (name, _fold(name, value)) in seen
+            ),
+            None,
+        )
+        if clash:
+            name, value, other = clash
+            label = model._meta.get_field(name).verbose_name
+            report.reject(row.key, f"{label} {value} is also given by {other.where}", row.line)
+            continue
         for name, value in row.keys.items():
-            other = seen.setdefault((name, _fold(name, value)), row)
-            if other is not row:
-                label = model._meta.get_field(name).verbose_name
-                raise EntryError(row.where, f"{label} {value} is also given by {other.where}")
+            seen[(name, _fold(name, value))] = row
+        kept.append(row)
+    return kept
 
 
 # --- Writing --------------------------------------------------------------------------------------
@@ -264,59 +488,86 @@ def _match(model, row: Row, index, claimed: dict[int, Row]) -> models.Model | No
                 found.setdefault(obj.pk, (obj, model._meta.get_field(name).verbose_name))
     if len(found) > 1:
         listing = "; ".join(f"«{obj}» by {label}" for obj, label in found.values())
-        raise EntryError(
-            row.where,
-            f"matches {len(found)} different {model._meta.verbose_name_plural} already there: {listing}",
+        raise row.error(
+            f"matches {len(found)} different {model._meta.verbose_name_plural} already there: {listing}"
         )
     if not found:
         return None
     obj = next(iter(found.values()))[0]
     if obj.pk in claimed:
-        raise EntryError(row.where, f"matches «{obj}», which {claimed[obj.pk].where} matches too")
+        raise row.error(f"matches «{obj}», which {claimed[obj.pk].where} matches too")
     claimed[obj.pk] = row
     return obj
 
 
-def _clean(instance: models.Model, where: str) -> None:
+def _clean(instance: models.Model, row: Row) -> None:
     try:
         # Uniqueness is settled by the lookups above, in bulk; per-row checks would cost queries.
         instance.full_clean(exclude=["slug"], validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
-        raise EntryError(where, _reason(exc)) from None
+        raise row.error(_reason(exc)) from None
+
+
+def _keeps_complete_authors(current: list[str], new: list[str]) -> bool:
+    """True when ``new`` is a truncated list ("A and B and others") of the complete ``current``."""
+    shown = new[:-1]
+    return (
+        bibtex.is_truncated(new)
+        and not bibtex.is_truncated(current)
+        and len(current) > len(shown)
+        and current[: len(shown)] == shown
+    )
+
+
+def _changed_fields(instance: models.Model, row: Row) -> list[str]:
+    fields = []
+    for name, value in row.values.items():
+        if value in ("", None, []) or getattr(instance, name) == value:
+            continue
+        if name == "authors" and _keeps_complete_authors(instance.authors, value):
+            row.warnings.append((row.where, "author: the catalogue's complete list kept over “and others”"))
+            continue
+        fields.append(name)
+    return fields
 
 
 def _write(model, rows: list[Row], report: FileReport, *, status: str) -> None:
     index = _existing(model, rows)
     claimed: dict[int, Row] = {}
     now = timezone.now()
+    noun = model._meta.verbose_name
     new: list[models.Model] = []
     changed: list[models.Model] = []
     changed_fields: set[str] = set()
     for row in rows:
-        instance = _match(model, row, index, claimed)
-        if instance is None:
-            instance = model(**row.values, status=status)
-            if status == Status.PUBLISHED:
-                instance.published_at = now
-            _clean(instance, row.where)
-            new.append(instance)
-            report.count(CREATED)
+        try:
+            instance = _match(model, row, index, claimed)
+            if instance is None:
+                instance = model(**row.values, status=status)
+                if status == Status.PUBLISHED:
+                    instance.published_at = now
+                _clean(instance, row)
+                new.append(instance)
+                outcome, what = CREATED, f"{noun} «{instance}» ({row.where})"
+            else:
+                fields = _changed_fields(instance, row)
+                if fields:
+                    for name in fields:
+                        setattr(instance, name, row.values[name])
+                    _clean(instance, row)
+                    instance.updated_at = now
+                    changed.append(instance)
+                    changed_fields.update(fields)
+                    outcome = UPDATED
+                    what = f"{noun} «{instance}» ({row.where}): {', '.join(fields)}"
+                else:
+                    outcome, what = UNCHANGED, ""
+        except EntryError as exc:
+            report.reject(exc.entry, exc.reason, exc.line)
             continue
-        fields = [
-            name
-            for name, value in row.values.items()
-            if value not in ("", None, []) and getattr(instance, name) != value
-        ]
-        if not fields:
-            report.count(UNCHANGED)
-            continue
-        for name in fields:
-            setattr(instance, name, row.values[name])
-        _clean(instance, row.where)
-        instance.updated_at = now
-        changed.append(instance)
-        changed_fields.update(fields)
-        report.count(UPDATED)
+        for where, warning in row.warnings:
+            report.warn(where, warning)
+        report.count(outcome, what)
     if new:
         _assign_slugs(model, new)
         model._default_manager.bulk_create(new)

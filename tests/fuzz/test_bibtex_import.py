@@ -5,7 +5,8 @@ entry types and fields, bad ISBNs, arXiv ids and DOIs, huge or empty values, any
 the importer either imports the whole file or reports an error and changes nothing; the only
 failure it may raise is its own report (EntryError inside it; CommandError from the command),
 and the admin's upload page answers it without a 500. Files of valid entries import whole, and
-importing them again changes nothing.
+importing them again changes nothing. With skip_invalid, exactly the rows it reports as created
+are stored, and each rejected entry is named with the line it starts on.
 """
 
 import io
@@ -211,6 +212,21 @@ def test_any_text_imports_whole_or_changes_nothing(existing, text):
             assert total == len(before["resources_paper"]) + len(before["resources_book"]) + report.total(
                 "created"
             )
+
+
+@FUZZ
+@given(text=bib_texts)
+def test_skip_invalid_stores_exactly_what_it_reports_and_names_the_line_of_each_bad_entry(existing, text):
+    with rolled_back():
+        before = catalogue_snapshot()
+        report = importer.import_text(text, skip_invalid=True)
+        after = catalogue_snapshot()
+        rows = {name: len(after[name]) - len(before[name]) for name in ("resources_paper", "resources_book")}
+        assert rows["resources_paper"] + rows["resources_book"] == report.total("created")
+        lines = text.count("\n") + 1
+        for error in report.files[0].errors:
+            # An entry's error says where it starts; only a file-level one has no line.
+            assert error.entry == "(file)" or 1 <= (error.line or 0) <= lines, error
 
 
 @FUZZ

@@ -77,6 +77,7 @@ def test_split_names_orders_and_turns_names_around():
         "Google Brain and Friends",
         "Laurens van der Maaten",
         "Martin Luther King Jr",
+        "others",  # the list is truncated; names_to_latex writes "and others" again
     ]
 
 

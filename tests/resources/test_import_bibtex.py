@@ -26,9 +26,10 @@ def snapshot():
 
 
 def only_error(report):
+    """(entry, line, reason) of the one error of a report."""
     assert not report.ok
-    ((_path, entry, reason),) = report.errors
-    return entry, reason
+    (error,) = [error for file_report in report.files for error in file_report.errors]
+    return error.entry, error.line, error.reason
 
 
 def test_papers_with_every_kind_of_identifier():
@@ -61,7 +62,8 @@ def test_papers_with_every_kind_of_identifier():
     assert (lstm.doi, lstm.venue) == ("10.1162/neco.1997.9.8.1735", "Neural Computation")
     gpt3 = papers["brown2020language"]
     assert (gpt3.arxiv_id, gpt3.venue) == ("2005.14165", "")  # "arXiv preprint arXiv:…" is no venue
-    assert gpt3.authors == ["Tom B. Brown", "Benjamin Mann", "Nick Ryder", "Melanie Subbiah"]
+    # "and others" is kept: the list is truncated, and an export says so again.
+    assert gpt3.authors == ["Tom B. Brown", "Benjamin Mann", "Nick Ryder", "Melanie Subbiah", "others"]
     assert papers["kingma2014adam"].arxiv_id == "1412.6980"  # CoRR + volume abs/…
     assert papers["kingma2014adam"].title == "Adam: A Method for Stochastic Optimization"
     llama = papers["touvron2023llama"]
@@ -90,74 +92,76 @@ def test_books_get_isbn13_and_other_entries_become_papers():
 
 
 @pytest.mark.parametrize(
-    ("name", "entry", "reason"),
+    ("name", "entry", "line", "reason"),
     [
-        (
-            "bad_isbn.bib",
-            "goodfellow2016deep (line 9)",
-            "isbn: 0-262-03561-9: the ISBN-10 checksum is wrong.",
-        ),
-        ("broken.bib", "devlin2019bert (line 9)", "not valid BibTeX"),
-        ("duplicate_keys.bib", "hochreiter1997long", "duplicate BibTeX key (lines 1 and 16)"),
+        ("bad_isbn.bib", "goodfellow2016deep", 9, "isbn: 0-262-03561-9: the ISBN-10 checksum is wrong."),
+        ("broken.bib", "devlin2019bert", 9, "not valid BibTeX"),
+        ("duplicate_keys.bib", "hochreiter1997long", 16, "duplicate BibTeX key (lines 1 and 16)"),
     ],
 )
-def test_bad_files_change_nothing(name, entry, reason):
+def test_bad_files_change_nothing(name, entry, line, reason):
     import_paths([DATA / "books.bib"])
     Paper.objects.update(title="Edited by a curator")
     before = snapshot()
 
     report = import_paths([DATA / name])
 
-    assert only_error(report)[0] == entry
-    assert reason in only_error(report)[1]
-    assert report.total("created") == report.total("updated") == 0
+    got_entry, got_line, got_reason = only_error(report)
+    assert (got_entry, got_line) == (entry, line)
+    assert reason in got_reason
+    assert not report.stored
     assert snapshot() == before
 
 
-def test_one_bad_file_does_not_stop_the_others():
+def test_one_bad_file_stops_the_run_but_every_file_is_read():
     report = import_paths([DATA / "broken.bib", DATA / "papers.bib"])
 
-    assert report.failed == 1
-    assert report.total("created") == 8
+    assert (report.failed, report.stored) == (1, False)
+    # What the good file would do is reported, and nothing of it stored.
+    # broken.bib's good entry (vaswani2017attention) and papers.bib's seven others
+    assert (report.total("created"), report.total("updated") + report.total("unchanged")) == (8, 1)
+    assert not Paper.objects.exists()
+
+
+def test_one_bad_file_with_skip_invalid_stores_the_good_entries():
+    report = import_paths([DATA / "broken.bib", DATA / "papers.bib"], skip_invalid=True)
+
+    assert (report.failed, report.stored) == (1, True)
+    assert only_error(report)[:2] == ("devlin2019bert", 9)
+    # vaswani2017attention is in both files: the second one finds it again.
     assert Paper.objects.count() == 8
 
 
 @pytest.mark.parametrize(
-    ("text", "entry", "reason"),
+    ("text", "entry", "line", "reason"),
     [
-        ("@article{a, author = {X}}", "a (line 1)", "the entry has no title"),
-        ("@article{a, title = {T}}", "a (line 1)", "the entry has no author"),
-        ("@book{a, title = {T}, isbn = {0262035618}}", "a (line 1)", "the entry has no author or editor"),
-        (
-            "@article{a, title = {T}, author = {X}, year = {2017a}}",
-            "a (line 1)",
-            "year: '2017a' is not a year",
-        ),
+        ("@article{a, author = {X}}", "a", 1, "the entry has no title"),
+        ("\n@article{a, title = {T}}", "a", 2, "the entry has no author"),
+        ("@article{a, title = {T}, author = {et al.}}", "a", 1, "the entry has no author"),
+        ("@book{a, title = {T}, isbn = {0262035618}}", "a", 1, "the entry has no author or editor"),
+        ("@article{a, title = {T}, author = {X}, year = {20l7}}", "a", 1, "year: '20l7' is not a year"),
+        ("@article{a, title = {T}, author = {X}, year = {2017ab}}", "a", 1, "year: '2017ab' is not a year"),
         (
             "@article{a, title = {T}, author = {X}, eprint = {1706.0376}, archivePrefix = {arXiv}}",
-            "a (line 1)",
+            "a",
+            1,
             "eprint: 1706.0376 is not a valid arXiv identifier",
         ),
+        ("@article{a, title = {T}, author = {X}, doi = {11.1/x}}", "a", 1, "doi: 11.1/x is not a valid DOI"),
         (
-            "@article{a, title = {T}, author = {X}, doi = {11.1/x}}",
-            "a (line 1)",
-            "doi: 11.1/x is not a valid DOI",
+            "@book{a, title = {T}, author = {X}}\n@book{b, title = {T}, author = {Y}}",
+            "b",
+            2,
+            "title T is also given by a (line 1)",
         ),
-        (
-            "@article{a, title = {T}, author = {X}, eprint = {1706.03762}}\n"
-            "@misc{b, title = {U}, author = {X}, journal = {arXiv:1706.03762}}",
-            "b (line 2)",
-            "arXiv id 1706.03762 is also given by a (line 1)",
-        ),
-        ("Just some words, no entries.", "(file)", "no BibTeX entries found"),
+        ("Just some words, no entries.", "(file)", None, "no BibTeX entries found"),
     ],
 )
-def test_bad_entries(text, entry, reason):
+def test_bad_entries(text, entry, line, reason):
     report = import_text(text)
 
-    got_entry, got_reason = only_error(report)
-    if entry != "(file)":
-        assert got_entry == entry
+    got_entry, got_line, got_reason = only_error(report)
+    assert (got_entry, got_line) == (entry, line)
     assert reason in got_reason
     assert not Paper.objects.exists()
 
@@ -166,7 +170,8 @@ def test_bad_url_is_refused_by_validation():
     report = import_text("@article{a, title = {T}, author = {X}, url = {javascript:alert(1)}}")
 
     assert only_error(report) == (
-        "a (line 1)",
+        "a",
+        1,
         "url: Enter a valid URL. Only http:// and https:// addresses are allowed.",
     )
 
@@ -234,13 +239,19 @@ def test_dois_and_keys_match_without_regard_to_case():
     assert lstm.bibtex_key == "hochreiter1997long"
 
 
-def test_same_doi_twice_in_a_file_in_different_case():
+def test_same_doi_twice_in_a_file_in_different_case_is_one_paper():
     text = (
         "@article{a, title = {T}, author = {X}, doi = {10.1000/ABC}}\n"
         "@article{b, title = {U}, author = {X}, doi = {10.1000/abc}}\n"
     )
 
-    assert only_error(import_text(text)) == ("b (line 2)", "DOI 10.1000/abc is also given by a (line 1)")
+    report = import_text(text)
+
+    assert report.ok and report.total("created") == 1
+    assert Paper.objects.get().bibtex_key == "a"
+    [warning] = report.files[0].warnings
+    assert warning.startswith("b (line 2): the same work as a (line 1) (same DOI 10.1000/abc)")
+    assert "title 'U'" in warning  # what the second entry said differently is named
 
 
 def test_entry_matching_two_papers_is_refused():
@@ -250,8 +261,8 @@ def test_entry_matching_two_papers_is_refused():
 
     report = import_paths([DATA / "papers.bib"])
 
-    entry, reason = only_error(report)
-    assert entry == "vaswani2017attention (line 4)"
+    entry, line, reason = only_error(report)
+    assert (entry, line) == ("vaswani2017attention", 4)
     assert reason == "matches 2 different papers already there: «One» by arXiv id; «Two» by BibTeX key"
     assert snapshot() == before
 
@@ -275,8 +286,17 @@ def test_dry_run_changes_nothing():
     report = import_paths([DATA / "papers.bib", DATA / "books.bib"], dry_run=True)
 
     assert report.ok
-    assert (report.total("created"), report.total("updated"), report.total("unchanged")) == (10, 2, 0)
-    assert report.summary().startswith("dry run: would have created 10, updated 2")
+    # One transaction: books.bib's paper finds the row papers.bib updated, unchanged.
+    assert (report.total("created"), report.total("updated"), report.total("unchanged")) == (10, 1, 1)
+    assert report.summary().startswith("dry run, nothing stored: would have created 10, updated 1")
+    # The preview a curator confirms: one line per row created or changed, naming the entry.
+    papers_diff, books_diff = (f.diff for f in report.files)
+    assert papers_diff[0] == (
+        "updated: paper «Attention Is All You Need» (vaswani2017attention (line 4)): "
+        "title, authors, year, venue, bibtex_key"
+    )
+    assert papers_diff[1].startswith("created: paper «BERT: Pre-training of Deep Bidirectional")
+    assert len(papers_diff) == 8 and len(books_diff) == 3  # books.bib: 3 books; its paper is unchanged
     assert snapshot() == before
 
 
@@ -312,7 +332,7 @@ def test_folders_and_unreadable_files(tmp_path):
     (tmp_path / "b.bib").write_bytes(b"@misc{b, author = {Ada Lovelace}, title = {B\xe9}}")
     (tmp_path / "notes.txt").write_text("not BibTeX")
 
-    report = import_paths([tmp_path, tmp_path / "missing.bib"])
+    report = import_paths([tmp_path, tmp_path / "missing.bib"], skip_invalid=True)
 
     assert [Path(f.path).name for f in report.files] == ["b.bib", "a.bib", "missing.bib"]
     assert report.files[0].error.reason.startswith("not UTF-8 text")
@@ -395,11 +415,11 @@ def test_thousand_entries_take_a_bounded_number_of_queries(django_assert_num_que
     # bulk_create splits the rows into batches small enough for the backend's parameter limit.
     fields = [f for f in Paper._meta.concrete_fields if not (f.primary_key or f.generated)]
     inserts = -(-n // connection.ops.bulk_batch_size(fields, [Paper()] * n))
-    # SAVEPOINT + RELEASE (the file's transaction)
+    # SAVEPOINT + RELEASE, twice: the run's transaction and the file's
     # 12 lookups of existing papers: by arXiv ids, DOIs and keys, 1,000 of each, 300 a query
     # 3 slug queries: which base slugs are taken (900 a query: 2), the base-N slugs of the one taken
     # the INSERT batches
-    with django_assert_num_queries(2 + 12 + 3 + inserts):
+    with django_assert_num_queries(4 + 12 + 3 + inserts):
         report = import_text(text)
 
     assert report.total("created") == n
@@ -408,14 +428,14 @@ def test_thousand_entries_take_a_bounded_number_of_queries(django_assert_num_que
     assert Paper.objects.get(arxiv_id="2001.01000").authors == ["Anna Müller", "Jan Kowalski"]
 
     # Unchanged: the lookups only.
-    with django_assert_num_queries(2 + 12):
+    with django_assert_num_queries(4 + 12):
         report = import_text(text)
     assert report.total("unchanged") == n
 
     # All changed (the year): the lookups, then bulk_update's UPDATE batches.
     changed = bib_of(n, year=2021)
     batch = connection.ops.bulk_batch_size(["pk", "pk", "updated_at", "year"], list(range(n)))
-    with django_assert_num_queries(2 + 12 + -(-n // batch)):
+    with django_assert_num_queries(4 + 12 + -(-n // batch)):
         report = import_text(changed)
     assert report.total("updated") == n
     assert set(Paper.objects.filter(bibtex_key__startswith="key").values_list("year", flat=True)) == {2021}
@@ -432,8 +452,8 @@ def test_command_reports_and_summarises():
     out, err = run_command(path)
 
     assert out.splitlines() == [
-        f"[1] {path}: created 8, updated 0, unchanged 0",
-        "created 8, updated 0, unchanged 0; failed files 0 of 1",
+        f"[1] {path}: created 8, updated 0, unchanged 0, withdrawn 0",
+        "stored: created 8, updated 0, unchanged 0, withdrawn 0; warnings 0; errors 0",
     ]
     assert err == ""
     assert run_command(path, "--verbosity=0") == ("", "")
@@ -442,22 +462,35 @@ def test_command_reports_and_summarises():
 def test_command_dry_run_and_draft():
     out, _ = run_command(str(DATA / "books.bib"), "--dry-run", "--draft")
 
-    assert (
-        out.splitlines()[-1] == "dry run: would have created 4, updated 0, unchanged 0; failed files 0 of 1"
+    assert out.splitlines()[-1] == (
+        "dry run, nothing stored: would have created 4, updated 0, unchanged 0, withdrawn 0; "
+        "warnings 0; errors 0"
     )
     assert not Paper.objects.exists() and not Book.objects.exists()
 
 
 def test_command_fails_with_the_reason():
     out, err = io.StringIO(), io.StringIO()
-    with pytest.raises(CommandError, match="1 of 2 files failed"):
+    with pytest.raises(CommandError, match="1 entries rejected in 1 files; nothing was stored"):
         call_command(
             "import_bibtex", str(DATA / "papers.bib"), str(DATA / "bad_isbn.bib"), stdout=out, stderr=err
         )
 
+    # file:line: entry: reason, as a compiler writes it
     reason = "isbn: 0-262-03561-9: the ISBN-10 checksum is wrong."
-    assert err.getvalue() == f"{DATA / 'bad_isbn.bib'}: goodfellow2016deep (line 9): {reason}\n"
-    assert out.getvalue().splitlines()[-1] == "created 8, updated 0, unchanged 0; failed files 1 of 2"
+    assert err.getvalue() == f"{DATA / 'bad_isbn.bib'}:9: goodfellow2016deep: {reason}\n"
+    assert out.getvalue().splitlines()[-1].startswith("nothing stored: 1 errors in 1 of 2 files")
+    assert not Paper.objects.exists() and not Book.objects.exists()
+
+    with pytest.raises(CommandError, match="the valid entries were stored"):
+        call_command(
+            "import_bibtex",
+            str(DATA / "papers.bib"),
+            str(DATA / "bad_isbn.bib"),
+            "--skip-invalid",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
     assert Paper.objects.count() == 8 and not Book.objects.exists()
 
 
@@ -477,11 +510,11 @@ def test_command_counts_the_entries_of_a_long_file_on_a_terminal(tmp_path):
     out = Terminal()
     call_command("import_bibtex", str(path), stdout=out, stderr=io.StringIO())
     text = out.getvalue()
-    assert f"\r{path}: 250 entries\x1b[K\r{path}: 500 entries\x1b[K\n" in text
-    assert text.splitlines()[-2:] == [
-        f"[1] {path}: created 600, updated 0, unchanged 0",
-        "created 600, updated 0, unchanged 0; failed files 0 of 1",
-    ]
+    assert "\rimporting file 1: 250 entries\x1b[K\rimporting file 1: 500 entries\x1b[K" in text
+    assert (
+        text.splitlines()[-1]
+        == "stored: created 600, updated 0, unchanged 0, withdrawn 0; warnings 0; errors 0"
+    )
     # Not on a terminal (a log, a pipe): no counter.
     out = io.StringIO()
     call_command("import_bibtex", str(path), stdout=out, stderr=io.StringIO())

@@ -3,10 +3,12 @@
     python manage.py import_bibtex refs.bib more/ [--dry-run] [--skip-invalid] [--draft]
 
 ``@book`` entries become books, every other entry type papers. The run is atomic: if any entry
-is bad, nothing is stored, and every error is listed with its file, line, entry and reason.
-``--skip-invalid`` stores every valid entry and lists the rejected ones. Re-importing an
-unchanged file changes nothing. A folder stands for the .bib files under it. On a terminal a
-long file shows a running count of its entries. Exits with status 1 when an entry was rejected.
+is bad, nothing is stored, and every error is listed at once as ``file:line: key: reason``.
+``--skip-invalid`` stores every valid entry and lists the rejected ones. Warnings say where an
+entry was interpreted: the same work under two keys merged, "et al." read as "and others", a
+year like 2023a, fields the catalogue has no place for. Re-importing an unchanged file changes
+nothing. A folder stands for the .bib files under it. On a terminal a long file shows a running
+count of its entries. Exits with status 1 when an entry was rejected.
 """
 
 from django.core.management.base import BaseCommand
