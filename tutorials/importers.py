@@ -1,7 +1,8 @@
 """The shipped tutorials: tutorials/content/<slug>.yml with <slug>.en.md and <slug>.zh.md beside it.
 
-``load_tutorials()`` is what ``manage.py load_tutorials`` calls. Each tutorial is imported in its
-own transaction (``resources.importers.base.run_files``) with an idempotent upsert on its slug,
+``load_tutorials()`` is what ``manage.py load_tutorials`` calls. The tutorials are imported in one
+transaction (``resources.importers.base.run_files``: any error stores nothing, and every error is
+listed) with an idempotent upsert on each slug,
 so loading unchanged files again creates and updates nothing. tutorials/content/README.md
 describes the format.
 

@@ -95,6 +95,15 @@ def load(
     return report
 
 
+_VENUE_YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
+
+
+def paper_venue_year(venue: str) -> int | None:
+    """The year a venue names ("NAACL 2019"), if it names exactly one."""
+    years = set(_VENUE_YEAR.findall(venue or ""))
+    return int(years.pop()) if len(years) == 1 else None
+
+
 def import_paths(
     paths: Iterable[Path | str],
     *,
@@ -405,7 +414,10 @@ def _import_papers(entries: list, file_report: FileReport) -> None:
     outcomes = {}
     for entry, arxiv_id in parsed:
         year = entry.get("year")
-        if "/" not in arxiv_id and year != 2000 + int(arxiv_id[:2]):
+        venue_year = paper_venue_year(entry.text("venue"))
+        if venue_year is not None and year != venue_year:
+            raise EntryError(entry.name, f"year: {year} is not the year of its venue ({entry.text('venue')})")
+        if venue_year is None and "/" not in arxiv_id and year != 2000 + int(arxiv_id[:2]):
             raise EntryError(
                 entry.name, f"year: {year} is not the year of arXiv:{arxiv_id} (the year it first appeared)"
             )

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from resources import models
 from resources.importers import catalogue
+from resources.importers.catalogue import paper_venue_year
 from tests.fuzz.conftest import catalogue_snapshot, rolled_back
 from tests.fuzz.test_bibtex_import import good_urls, safe_text, valid_arxiv, valid_dois, valid_isbns
 
@@ -130,6 +131,9 @@ def entries(draw, kind: str, careful: bool) -> dict:
     arxiv = entry.get("arxiv") if kind == "papers" else None
     if isinstance(arxiv, str) and "year" in entry and (careful or draw(st.booleans())):
         entry["year"] = 2000 + int(arxiv[:2]) if re.fullmatch(r"[0-9]{2}", arxiv[:2]) else entry["year"]
+        # A venue that names a year sets the paper's year.
+        venue_year = paper_venue_year(entry["venue"]) if isinstance(entry.get("venue"), str) else None
+        entry["year"] = venue_year or entry["year"]
     if not careful:
         for name in draw(st.lists(st.sampled_from(sorted(fields)), max_size=2)):
             entry.pop(name, None)  # a required key missing

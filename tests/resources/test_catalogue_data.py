@@ -10,6 +10,7 @@ import yaml
 from resources import validators
 from resources.importers import catalogue
 from resources.importers.base import EntryError
+from resources.importers.catalogue import paper_venue_year
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 URL_KEYS = {"url", "pdf_url", "code_url", "free_url", "homepage"}
@@ -61,14 +62,18 @@ def test_counts_meet_the_issue():
     assert len([c for c in COMMUNITIES if c["language"].startswith("zh")]) >= 2
 
 
-def test_arxiv_ids_are_valid_bare_unique_and_match_the_year():
+def test_arxiv_ids_are_valid_bare_unique_and_the_year_is_the_venues():
     ids = [paper["arxiv"] for paper in PAPERS]
     assert all(isinstance(i, str) for i in ids)
     assert [validators.normalize_arxiv_id(i) for i in ids] == ids
     assert not [i for i, n in Counter(ids).items() if n > 1]
     for paper in PAPERS:
         assert "v" not in paper["arxiv"], paper["arxiv"]
-        assert paper["year"] == 2000 + int(paper["arxiv"][:2]), paper["arxiv"]
+        # The venue's year where the venue names one (BERT: NAACL 2019, on arXiv in 2018), else
+        # the year of the arXiv id.
+        venue_year = paper_venue_year(paper.get("venue", ""))
+        assert paper["year"] == (venue_year or 2000 + int(paper["arxiv"][:2])), paper["arxiv"]
+        assert paper["year"] >= 2000 + int(paper["arxiv"][:2]), paper["arxiv"]
     assert ids == sorted(ids), "papers.yml is kept in arXiv-id order"
 
 

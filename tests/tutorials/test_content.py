@@ -216,7 +216,7 @@ def _header(slug: str, **extra) -> str:
     return yaml.safe_dump(fields, allow_unicode=True)
 
 
-def test_an_unknown_topic_fails_its_file_alone_with_a_clear_error(reports, tmp_path):
+def test_an_unknown_topic_is_a_clear_error_and_stores_nothing(reports, tmp_path):
     shutil.copy(CONTENT_DIR / "choosing-a-model.yml", tmp_path)
     shutil.copy(CONTENT_DIR / "choosing-a-model.en.md", tmp_path)
     shutil.copy(CONTENT_DIR / "choosing-a-model.zh.md", tmp_path)
@@ -229,9 +229,9 @@ def test_an_unknown_topic_fails_its_file_alone_with_a_clear_error(reports, tmp_p
     [(path, entry, reason)] = report.errors
     assert path.endswith("broken.yml") and entry == "tutorial broken"
     assert "topics" in reason and "no-such-topic" in reason
-    assert not Tutorial.objects.filter(slug="broken").exists()  # rolled back
-    assert Tutorial.objects.filter(slug="fine").exists()  # the other files still load
-    assert report.total("created") == 1 and report.total("unchanged") == 1
+    # A load is all or nothing (resources.importers.base): the good files are not stored either.
+    assert not report.stored
+    assert not Tutorial.objects.filter(slug__in=["broken", "fine"]).exists()
 
 
 @pytest.mark.parametrize(
@@ -301,7 +301,8 @@ def test_the_command_prints_one_summary_line(reports, capsys):
     out = capsys.readouterr().out.strip().splitlines()
     total = len(SHIPPED)
     assert out == [
-        f"tutorials: dry run: would have created 0, updated 0, unchanged {total}; failed files 0 of {total}"
+        "tutorials: dry run, nothing stored: would have created 0, updated 0, "
+        f"unchanged {total}, withdrawn 0; warnings 0; errors 0"
     ]
     call_command("load_tutorials", "--verbosity", "0")
     assert capsys.readouterr().out == ""

@@ -42,6 +42,4 @@ class Command(BaseCommand):
         if verbosity >= 1:
             self.stdout.write(f"tutorials: {report.summary()}")
         if not report.ok:
-            raise CommandError(
-                f"{report.failed} of {len(report.files)} files failed; nothing was taken from them"
-            )
+            raise CommandError(f"{report.failed} of {len(report.files)} files failed; nothing was stored")
