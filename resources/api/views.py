@@ -421,19 +421,18 @@ class CourseViewSet(CatalogueViewSet):
         )
 
 
-@catalogue_schema("book", "books", serializers.BookSerializer)
+@catalogue_schema("book", "books", serializers.BookSerializer, formats=("json", "csv", "bibtex"))
 class BookViewSet(CatalogueViewSet):
     queryset = models.Book.objects.all()
     serializer_class = serializers.BookSerializer
     filterset_class = filters.BookFilter
+    renderer_classes = [*JSON_RENDERERS, CSVRenderer, BibTeXRenderer]
 
     def read_queryset(self):
-        return (
-            self.base_queryset()
-            .published()
-            .defer("search_vector")
-            .prefetch_related(*self.detail_prefetches())
-        )
+        queryset = self.base_queryset().published().defer("search_vector")
+        if _format_of(self.request) == BibTeXRenderer.format:
+            return queryset
+        return queryset.prefetch_related(*self.detail_prefetches())
 
 
 @catalogue_schema(

@@ -83,6 +83,21 @@ def test_bibtex_of_a_list_runs_a_bounded_number_of_queries(api, catalogue, djang
     assert response.content.decode().count("@inproceedings") == 11
 
 
+def test_books_as_bibtex_in_a_bounded_number_of_queries(api, catalogue, django_assert_num_queries):
+    for _ in range(5):
+        factories.BookFactory()
+    # the ETag aggregate; the page of books
+    with django_assert_num_queries(2):
+        response = api.get("/api/v1/books/?format=bibtex&page_size=100")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/x-bibtex; charset=utf-8"
+    text = response.content.decode()
+    assert text.count("@book{") == 6
+    assert "title = {Deep Learning}" in text
+    one = api.get("/api/v1/books/deep-learning/?format=bibtex").content.decode()
+    assert one.count("@book{") == 1
+
+
 def test_deadlines_as_icalendar(api, catalogue):
     response = api.get("/api/v1/deadlines/", {"format": "ics"})
     assert response.status_code == 200
