@@ -56,6 +56,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -1162,6 +1163,27 @@ def _write_conferences(incoming: list[SeriesData], report: FileReport, run_start
     _write_deadlines(planned, now, report)
 
 
+def _diff_row(row, make, values: dict, where: tuple, report: FileReport, to_create, to_update, now=None):
+    """Plan one row: new (``make()``), changed (``values`` assigned) or unchanged; validated and
+    counted, with its diff line. ``where`` is (entry, fields not to validate, what the diff says).
+    ``now`` stamps ``updated_at`` on a changed row that has one. Returns the row."""
+    entry, exclude, what = where
+    if row is None:
+        row = make()
+        _validate(row, entry, exclude=exclude)
+        to_create.append(row)
+        report.count(CREATED, what)
+    elif _assign(row, values):
+        if now is not None:
+            row.updated_at = now
+        _validate(row, entry, exclude=exclude)
+        to_update.append(row)
+        report.count(UPDATED, what)
+    else:
+        report.count(UNCHANGED)
+    return row
+
+
 def _write_editions(matched, now, report: FileReport, run_started: dt.datetime) -> list:
     series_ids = [s.pk for _, s in matched]
     by_year = {(e.series_id, e.year): e for e in ConferenceEdition.objects.filter(series_id__in=series_ids)}
@@ -1180,22 +1202,20 @@ def _write_editions(matched, now, report: FileReport, run_started: dt.datetime) 
             values.update(item.own)
             what = f"edition {series.short_name} {item.year}"
             try:
-                if edition is None:
-                    edition = ConferenceEdition(series=series, **values)
-                    _validate(edition, item.entry, exclude=["series"])
-                    to_create.append(edition)
-                    by_year[(series.pk, item.year)] = edition
-                    report.count(CREATED, what)
-                elif _assign(edition, values):
-                    edition.updated_at = now
-                    _validate(edition, item.entry, exclude=["series"])
-                    to_update.append(edition)
-                    report.count(UPDATED, what)
-                else:
-                    report.count(UNCHANGED)
+                edition = _diff_row(
+                    edition,
+                    partial(ConferenceEdition, series=series, **values),
+                    values,
+                    (item.entry, ["series"], what),
+                    report,
+                    to_create,
+                    to_update,
+                    now=now,
+                )
             except EntryError as exc:
                 report.reject(exc.entry, exc.reason, item.line)
                 continue
+            by_year[(series.pk, item.year)] = edition
             planned.append((item, edition, edition.pk is None or edition.created_at >= run_started))
     if to_create:
         ConferenceEdition.objects.bulk_create(to_create)
@@ -1473,17 +1493,15 @@ def _write_rates(rates: list[RateData], report: FileReport) -> None:
         row = existing.get(key)
         what = f"acceptance rate {series.short_name} {rate.year}"
         try:
-            if row is None:
-                row = AcceptanceRate(series_id=series.pk, year=rate.year, **rate.values)
-                _validate(row, rate.entry, exclude=["series"])
-                to_create.append(row)
-                report.count(CREATED, what)
-            elif _assign(row, rate.values):
-                _validate(row, rate.entry, exclude=["series"])
-                to_update.append(row)
-                report.count(UPDATED, what)
-            else:
-                report.count(UNCHANGED)
+            _diff_row(
+                row,
+                partial(AcceptanceRate, series_id=series.pk, year=rate.year, **rate.values),
+                rate.values,
+                (rate.entry, ["series"], what),
+                report,
+                to_create,
+                to_update,
+            )
         except EntryError as exc:
             report.reject(exc.entry, exc.reason, rate.line)
     if to_create:
