@@ -78,7 +78,7 @@ def deadline_queryset(
     ``upcoming``: True for those still ahead (soonest first), False for those past (latest first),
     None for all, TBD ones last.
     """
-    deadlines = Deadline.objects.published().select_related("edition__series")
+    deadlines = Deadline.objects.published().current().select_related("edition__series")
     if series_slug:
         deadlines = deadlines.filter(edition__series__slug=series_slug)
     if topic:

@@ -1,20 +1,25 @@
-"""Atom feeds: papers newly published in the catalogue, and upcoming conference deadlines.
+"""Atom feeds: papers newly published in the catalogue, upcoming conference deadlines, and
+recent changes to deadlines.
 
 Each feed reads its items in a fixed number of queries (papers: two, with their topics;
-deadlines: one). Descriptions are plain text escaped into the HTML that Atom summaries carry.
+deadlines and changes: one). Descriptions are plain text escaped into the HTML that Atom
+summaries carry.
 """
 
 import datetime as dt
+from html import unescape
 
 from django.contrib.syndication.views import Feed
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, linebreaks
 from django.utils.text import Truncator
 from django.utils.translation import gettext, gettext_lazy
 
+from resources import selectors
 from resources.exports import deadline_queryset
-from resources.models import Deadline, Paper
+from resources.models import Deadline, DeadlineChange, Paper
 
 
 def _reverse_or_root(name: str) -> str:
@@ -107,3 +112,40 @@ class DeadlineFeed(Feed):
     def item_categories(self, item: Deadline) -> list[str]:
         series = item.edition.series
         return [str(item.get_kind_display()), *filter(None, [series.field])]
+
+
+class DeadlineChangeFeed(Feed):
+    """Deadlines that moved, were announced, withdrawn or listed again, newest first: what a
+    sync or a curator changed after an edition was first imported."""
+
+    feed_type = Atom1Feed
+    title = gettext_lazy("Changes to AI conference deadlines")
+    subtitle = gettext_lazy("Deadlines that moved, were announced or were withdrawn, newest first.")
+    limit = 50
+
+    def link(self):
+        return _reverse_or_root("resources:deadline-list")
+
+    def items(self):
+        return selectors.deadline_changes()[: self.limit]
+
+    def item_title(self, item: DeadlineChange) -> str:
+        text = render_to_string("includes/_deadline_change_text.html", {"change": item})
+        return f"{item.edition}: {' '.join(unescape(text).split())}"
+
+    def item_link(self, item: DeadlineChange) -> str:
+        return f"{item.edition.get_absolute_url()}#change-{item.pk}"
+
+    def item_description(self, item: DeadlineChange) -> str:
+        source = item.get_source_display() if item.source else gettext("a curator")
+        written = " → ".join(filter(None, [item.old_local, item.new_local]))
+        return _html(written, gettext("Seen by: %(source)s") % {"source": source})
+
+    def item_pubdate(self, item: DeadlineChange) -> dt.datetime:
+        return item.seen_at
+
+    def item_updateddate(self, item: DeadlineChange) -> dt.datetime:
+        return item.seen_at
+
+    def item_categories(self, item: DeadlineChange) -> list[str]:
+        return [str(item.get_change_display()), str(item.get_kind_display())]

@@ -397,8 +397,14 @@ class Deadline(models.Model):
         return self.get_kind_display()
 
 
+class DeadlineChangeQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(edition__series__status=Status.PUBLISHED)
+
+
 class DeadlineChange(models.Model):
-    """A change an import or sync saw in a deadline: moved, announced, withdrawn, reinstated."""
+    """A change an import, a sync or a curator made to a deadline: moved, announced, withdrawn,
+    reinstated. ``source`` is the data set it came from, empty for a curator's edit."""
 
     class Change(models.TextChoices):
         MOVED = "moved", _("Moved")
@@ -424,6 +430,8 @@ class DeadlineChange(models.Model):
     new_local = models.CharField(_("after, as written"), max_length=130, blank=True)
     source = models.CharField(_("source"), max_length=10, choices=Deadline.Source.choices, blank=True)
     seen_at = models.DateTimeField(_("seen"), default=timezone.now, db_index=True)
+
+    objects = DeadlineChangeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-seen_at", "-pk"]

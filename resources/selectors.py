@@ -41,6 +41,7 @@ from resources.models import (
     ConferenceSeries,
     Course,
     Deadline,
+    DeadlineChange,
     Paper,
     Status,
     Topic,
@@ -71,7 +72,9 @@ def topics() -> QuerySet:
 
 
 def next_deadline_subquery(now=None) -> Subquery:
-    upcoming = Deadline.objects.filter(edition__series=OuterRef("pk"), at__gte=now or timezone.now())
+    upcoming = Deadline.objects.current().filter(
+        edition__series=OuterRef("pk"), at__gte=now or timezone.now()
+    )
     return Subquery(upcoming.order_by("at").values("at")[:1])
 
 
@@ -726,7 +729,8 @@ def conference_detail(slug: str) -> ConferenceSeries:
                 "editions",
                 queryset=ConferenceEdition.objects.order_by("-year").prefetch_related(
                     Prefetch(
-                        "deadlines", queryset=Deadline.objects.order_by(F("at").asc(nulls_last=True), "pk")
+                        "deadlines",
+                        queryset=Deadline.objects.current().order_by(F("at").asc(nulls_last=True), "pk"),
                     )
                 ),
             ),
@@ -741,10 +745,21 @@ def edition_detail(slug: str, year: int) -> ConferenceEdition:
         ConferenceEdition.objects.filter(series__status=Status.PUBLISHED)
         .select_related("series")
         .prefetch_related(
-            Prefetch("deadlines", queryset=Deadline.objects.order_by(F("at").asc(nulls_last=True), "pk")),
+            Prefetch(
+                "deadlines", queryset=Deadline.objects.current().order_by(F("at").asc(nulls_last=True), "pk")
+            ),
+            Prefetch("deadline_changes", queryset=DeadlineChange.objects.order_by("-seen_at", "-pk")),
         )
     )
     return get_published(queryset, series__slug=slug, year=year)
+
+
+def deadline_changes(*, series_slug: str = "") -> QuerySet:
+    """Changes to the deadlines of published conferences, newest first."""
+    changes = DeadlineChange.objects.published().select_related("edition__series")
+    if series_slug:
+        changes = changes.filter(edition__series__slug=series_slug)
+    return changes.order_by("-seen_at", "-pk")
 
 
 def edition_papers(edition: ConferenceEdition) -> QuerySet:

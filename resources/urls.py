@@ -13,6 +13,7 @@ urlpatterns = [
     path("deadlines/", views.deadline_list, name="deadline-list"),
     path("deadlines.ics", views.deadlines_ics, name="deadlines-ics"),
     path("deadlines/feed/", feeds.DeadlineFeed(), name="deadline-feed"),
+    path("deadlines/changes/feed/", feeds.DeadlineChangeFeed(), name="deadline-changes-feed"),
     path("deadlines/<int:pk>.ics", views.deadline_ics, name="deadline-ics"),
     path("conferences/", views.conference_list, name="conference-list"),
     path("conferences/<slug:slug>.ics", views.conference_ics, name="conference-ics"),

@@ -242,7 +242,7 @@ def deadlines_ics(request):
 
 @require_safe
 def deadline_ics(request, pk: int):
-    deadlines = Deadline.objects.published().filter(pk=pk).select_related("edition__series")
+    deadlines = Deadline.objects.published().current().filter(pk=pk).select_related("edition__series")
     if not deadlines:
         raise Http404(gettext("No such deadline."))
     deadline = deadlines[0]

@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from resources import models, validators
+from resources import curation, models, validators
 from resources.admin.base import (
     FORMFIELD_OVERRIDES,
     CatalogueAdmin,
@@ -204,6 +204,16 @@ class ConferenceEditionAdmin(ViewOnSiteMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(deadline_count=count_of(models.Deadline, "edition"))
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not models.Deadline:
+            return super().save_formset(request, form, formset, change)
+        # What each stored row held before the edit (the forms have already written the edit
+        # onto their instances; their initial data keeps the stored values).
+        before = {f.instance.pk: {k: f.initial.get(k) for k in curation.WHEN} for f in formset.initial_forms}
+        instances = formset.save()
+        for deadline in instances:
+            curation.curator_saved(deadline, before.get(deadline.pk))
+
     def public_status(self, obj):
         return obj.series.status
 
@@ -222,11 +232,13 @@ class ConferenceEditionAdmin(ViewOnSiteMixin, admin.ModelAdmin):
 
 @admin.register(models.Deadline)
 class DeadlineAdmin(admin.ModelAdmin):
-    list_display = ("edition", "kind", "label", "at_utc", "as_written", "is_tbd", "source")
+    list_display = ("edition", "kind", "label", "at_utc", "as_written", "is_tbd", "source", "curator_edited")
     list_select_related = ("edition__series",)
     list_filter = (
         "kind",
         "source",
+        "curator_edited",
+        ("withdrawn_at", admin.EmptyFieldListFilter),
         TBDFilter,
         WhenFilter,
         "edition__year",
@@ -236,7 +248,14 @@ class DeadlineAdmin(admin.ModelAdmin):
     search_fields = ("edition__series__short_name", "edition__ccf_id", "edition__hf_id", "label", "comment")
     autocomplete_fields = ("edition",)
     form = DeadlineForm
-    fields = ("edition", "kind", "label", "local", "timezone", "at", "comment", "source")
+    fields = ("edition", "kind", "label", "local", "timezone", "at", "comment", "source", "curator_edited")
+    readonly_fields = ("curator_edited",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # form.initial: the stored values the edit started from.
+        before = {k: form.initial.get(k) for k in curation.WHEN} if change else None
+        curation.curator_saved(obj, before)
 
     @admin.display(description=_("instant (UTC)"), ordering="at")
     def at_utc(self, obj):

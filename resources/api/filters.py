@@ -164,6 +164,31 @@ DeadlineFilter.base_filters["to"] = UTCDateTimeFilter(
 )
 
 
+class DeadlineChangeFilter(filters.FilterSet):
+    conference = filters.CharFilter(
+        field_name="edition__series__slug", max_length=120, label="Conference slug."
+    )
+    year = YearFilter(field_name="edition__year")
+    change = filters.ChoiceFilter(choices=models.DeadlineChange.Change.choices)
+    source = filters.ChoiceFilter(
+        choices=[("ccf", "ccf-deadlines"), ("hf", "ai-deadlines"), ("curator", "a curator")],
+        method="filter_source",
+        label="Who made the change: ccf, hf, or curator.",
+    )
+
+    class Meta:
+        model = models.DeadlineChange
+        fields = ()
+
+    def filter_source(self, queryset, name, value):
+        return queryset.filter(source="" if value == "curator" else value)
+
+
+DeadlineChangeFilter.base_filters["since"] = UTCDateTimeFilter(
+    field_name="seen_at", lookup_expr="gte", label="Changes seen at or after this instant (ISO 8601)."
+)
+
+
 class CourseFilter(filters.FilterSet):
     q = text_search("title", "provider", "description_en", "description_zh")
     topic = topic_filter()

@@ -305,6 +305,38 @@ class DeadlineSerializer(ReadPlanMixin, ModelCleanMixin, serializers.ModelSerial
         read_only_fields = ("id", "is_tbd")
 
 
+class DeadlineChangeSerializer(serializers.ModelSerializer):
+    """One recorded change: the instant before and after (UTC), as each source wrote it, and
+    who changed it (``source``: ccf, hf, or empty for a curator)."""
+
+    edition = serializers.PrimaryKeyRelatedField(read_only=True, pk_field=ID)
+    deadline = serializers.PrimaryKeyRelatedField(read_only=True, pk_field=ID)
+    conference = serializers.CharField(source="edition.series.slug", read_only=True)
+    conference_name = serializers.CharField(source="edition.series.short_name", read_only=True)
+    year = serializers.IntegerField(source="edition.year", read_only=True)
+
+    class Meta:
+        model = models.DeadlineChange
+        fields = (
+            "id",
+            "edition",
+            "conference",
+            "conference_name",
+            "year",
+            "deadline",
+            "kind",
+            "label",
+            "change",
+            "old_at",
+            "new_at",
+            "old_local",
+            "new_local",
+            "source",
+            "seen_at",
+        )
+        read_only_fields = fields
+
+
 # --- courses, books, papers, communities ---------------------------------------------------------
 
 

@@ -27,7 +27,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from resources import models, search
+from resources import curation, models, search, selectors
 from resources.api import filters, serializers
 from resources.api.pagination import ApiPagination
 from resources.api.permissions import CatalogueWritePermission
@@ -348,7 +348,7 @@ class ConferenceSeriesViewSet(CatalogueViewSet):
         queryset = self.base_queryset().published().defer("search_vector")
         if self.action == "retrieve":
             editions = models.ConferenceEdition.objects.order_by("-year").prefetch_related(
-                Prefetch("deadlines", queryset=models.Deadline.objects.order_by("at", "pk"))
+                Prefetch("deadlines", queryset=models.Deadline.objects.current().order_by("at", "pk"))
             )
             queryset = queryset.prefetch_related(
                 _topics(), Prefetch("editions", queryset=editions), "acceptance_rates"
@@ -374,7 +374,9 @@ class EditionViewSet(CatalogueViewSet):
             self.base_queryset()
             .filter(series__status=models.Status.PUBLISHED)
             .select_related("series")
-            .prefetch_related(Prefetch("deadlines", queryset=models.Deadline.objects.order_by("at", "pk")))
+            .prefetch_related(
+                Prefetch("deadlines", queryset=models.Deadline.objects.current().order_by("at", "pk"))
+            )
         )
 
 
@@ -400,10 +402,52 @@ class DeadlineViewSet(CatalogueViewSet):
     max_calendar_events = 1000
 
     def read_queryset(self):
-        return self.base_queryset().published().select_related("edition__series")
+        return self.base_queryset().published().current().select_related("edition__series")
 
     def list_instances(self, queryset):
         return Response(list(queryset[: self.max_calendar_events]))
+
+    # A deadline written through the API is the curator's: imports leave it alone from then on.
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            curation.curator_saved(serializer.save(), None)
+
+    def perform_update(self, serializer):
+        before = curation.before_edit(serializer.instance)
+        with transaction.atomic():
+            curation.curator_saved(serializer.save(), before)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List recent changes to deadlines",
+        description=(
+            "Deadlines of published conferences that moved, were announced, withdrawn or listed "
+            "again after their edition was first imported, newest first: seen by a sync of the "
+            "community data sets (`source`: ccf, hf) or made by a curator (`source` empty)."
+        ),
+        responses={200: serializers.DeadlineChangeSerializer(many=True), **error_responses(*READ_ERRORS)},
+    ),
+    retrieve=extend_schema(
+        summary="Retrieve one change to a deadline",
+        responses={200: serializers.DeadlineChangeSerializer, **error_responses(*READ_ERRORS)},
+    ),
+)
+class DeadlineChangeViewSet(CatalogueReadMixin, viewsets.ReadOnlyModelViewSet):
+    """The history of deadlines: a record, read-only."""
+
+    queryset = models.DeadlineChange.objects.all()
+    serializer_class = serializers.DeadlineChangeSerializer
+    filterset_class = filters.DeadlineChangeFilter
+    renderer_classes = JSON_RENDERERS
+    lookup_field = "pk"
+    lookup_url_kwarg = "id"
+    lookup_value_regex = r"[0-9]{1,18}"
+    # Rows are never edited: their count and newest time identify a list.
+    etag_field = "seen_at"
+
+    def read_queryset(self):
+        return selectors.deadline_changes()
 
 
 @catalogue_schema("course", "courses", serializers.CourseSerializer)

@@ -65,6 +65,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.text import slugify
 
+from resources.curation import as_written as _show
 from resources.importers.base import (
     CREATED,
     UNCHANGED,
@@ -1222,12 +1223,6 @@ def _write_editions(matched, now, report: FileReport, run_started: dt.datetime) 
     if to_update:
         ConferenceEdition.objects.bulk_update(to_update, EDITION_FIELDS)
     return planned
-
-
-def _show(at: dt.datetime | None, local: str, zone: str) -> str:
-    if at is None:
-        return "TBD"
-    return f"{local} ({zone})" if local else at.isoformat()
 
 
 def _value(source: str, at, local: str, zone: str) -> dict:

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from accounts import services as accounts_services
 from accounts.models import Bookmark
+from resources.models import DeadlineChange
 from tests import factories
 from tests.api.test_views import RESOURCES
 from tutorials.models import TrainingRun
@@ -42,6 +43,9 @@ def _matrix() -> dict:
                 "staff": expected,
             }
     rows[("/api/v1/search/", "get")] = READ
+    # The history of deadlines is a read-only record.
+    rows[("/api/v1/deadline-changes/", "get")] = READ
+    rows[("/api/v1/deadline-changes/{id}/", "get")] = READ
     rows[("/api/v1/tutorials/", "get")] = READ
     rows[("/api/v1/tutorials/{slug}/", "get")] = READ
     # Runs: lists are open (public runs, and one's own); the private run of "owner" is theirs alone.
@@ -83,7 +87,18 @@ def world(catalogue):
     run = TrainingRun.objects.create(owner=owner, demo="mlp_digits", status=TrainingRun.Status.QUEUED)
     accounts_services.set_bookmark(owner, catalogue["book"], True)
     mark = Bookmark.objects.get(user=owner)
-    return {"users": users, "catalogue": catalogue, "tutorial": tutorial, "run": run, "bookmark": mark}
+    deadline = catalogue["deadline"]
+    change = DeadlineChange.objects.create(
+        edition=deadline.edition, deadline=deadline, kind=deadline.kind, change="moved", new_at=deadline.at
+    )
+    return {
+        "users": users,
+        "catalogue": catalogue,
+        "tutorial": tutorial,
+        "run": run,
+        "bookmark": mark,
+        "change": change,
+    }
 
 
 def client_of(user) -> APIClient:
@@ -110,6 +125,8 @@ def request_for(path: str, method: str, world: dict) -> tuple[str, dict | None]:
         return url, body
     if name == "search":
         return f"{path}?q=attention", None
+    if name == "deadline-changes":
+        return path.replace("{id}", str(world["change"].pk)), None
     if name == "tutorials":
         return path.replace("{slug}", world["tutorial"].slug), None
     if name == "runs":

@@ -47,11 +47,11 @@ class Case:
     unchecked: set = field(default_factory=set)
 
 
-def catalogue_cases(name, model, create, update, make):
+def catalogue_cases(name, model, create, update, make, **operation_sets):
     return {
-        f"{name}_create": Case(model, create),
-        f"{name}_update": Case(model, {**create, **update}, existing=make),
-        f"{name}_partial_update": Case(model, update, existing=make),
+        f"{name}_create": Case(model, create, **operation_sets),
+        f"{name}_update": Case(model, {**create, **update}, existing=make, **operation_sets),
+        f"{name}_partial_update": Case(model, update, existing=make, **operation_sets),
     }
 
 
@@ -75,6 +75,8 @@ CASES = {
     **catalogue_cases(
         "deadlines", models.Deadline, {"edition": "EDITION", "kind": "paper", "label": "Mass"},
         {"comment": "Renamed"}, lambda: factories.DeadlineFactory(),
+        # A deadline written through the API is the curator's (resources/curation.py).
+        sets={"curator_edited"}, unchecked={"curator_edited"},
     ),
     **catalogue_cases(
         "courses", models.Course, {"title": "Mass", "provider": "P", "url": "https://example.org/c"},

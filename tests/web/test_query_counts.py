@@ -26,8 +26,9 @@ PAGES = {
     "conferences": ("/conferences/", 8),
     # series; its topics; editions; their deadlines; acceptance rates; papers at the series; their topics
     "conference": ("/conferences/conf-0/", 7),
-    # edition with series; its deadlines; count of papers; the page of papers with venue; their topics
-    "edition": ("/conferences/conf-0/1950/", 5),
+    # edition with series; its deadlines; their history; count of papers; the page of papers with
+    # venue; their topics
+    "edition": ("/conferences/conf-0/1950/", 6),
     # count; topic facet; all topics; year facet; rank facet; the page; its topics
     "papers": ("/papers/", 7),
     # the same, the topics read first to check the topic filter
