@@ -173,7 +173,8 @@ class DeadlineInline(admin.TabularInline):
 
 
 @admin.register(models.ConferenceEdition)
-class ConferenceEditionAdmin(ViewOnSiteMixin, admin.ModelAdmin):
+class ConferenceEditionAdmin(ImportPagesMixin, ViewOnSiteMixin, admin.ModelAdmin):
+    import_kind = "deadlines"
     list_display = (
         "__str__",
         "year",
@@ -231,7 +232,8 @@ class ConferenceEditionAdmin(ViewOnSiteMixin, admin.ModelAdmin):
 
 
 @admin.register(models.Deadline)
-class DeadlineAdmin(admin.ModelAdmin):
+class DeadlineAdmin(ImportPagesMixin, admin.ModelAdmin):
+    import_kind = "deadlines"
     list_display = ("edition", "kind", "label", "at_utc", "as_written", "is_tbd", "source", "curator_edited")
     list_select_related = ("edition__series",)
     list_filter = (
@@ -273,7 +275,8 @@ class DeadlineAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.AcceptanceRate)
-class AcceptanceRateAdmin(admin.ModelAdmin):
+class AcceptanceRateAdmin(ImportPagesMixin, admin.ModelAdmin):
+    import_kind = "deadlines"
     list_display = ("series", "year", "submitted", "accepted", "rate_percent", "source")
     list_select_related = ("series",)
     list_filter = ("year", "series__field", "series__ccf_rank")

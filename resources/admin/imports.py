@@ -63,6 +63,7 @@ IMPORT_KINDS = {
             "A YAML file in either maintained community format: ccf-deadlines (a conference file "
             "or an accept_rates file) or Hugging Face ai-deadlines. The format is detected."
         ),
+        supports_draft=True,
     ),
     "bibtex": ImportKind(
         name="bibtex",
@@ -84,6 +85,7 @@ IMPORT_KINDS = {
             "topics, conferences, papers, books, courses or communities, holding a list of entries. "
             "Entries are matched on their natural keys, so importing a file again changes nothing."
         ),
+        supports_draft=True,
     ),
 }
 

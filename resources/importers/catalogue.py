@@ -22,6 +22,7 @@ Ownership of fields:
 
 import re
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from pathlib import Path
 
 import yaml
@@ -104,22 +105,37 @@ def paper_venue_year(venue: str) -> int | None:
     return int(years.pop()) if len(years) == 1 else None
 
 
+#: The status of an item an import creates where its entry names none (drafts: for review).
+_NEW_STATUS: ContextVar[str] = ContextVar("new_status", default=models.Status.PUBLISHED)
+
+
 def import_paths(
     paths: Iterable[Path | str],
     *,
     dry_run: bool = False,
     skip_invalid: bool = False,
     progress: Callable[[FileReport], None] | None = None,
+    draft: bool = False,
 ) -> ImportReport:
     """Import curated files one by one, each atomically: what the admin's import page calls.
 
     A file's kind is its name (``papers.yml``) when that is one of ``FILES``, else the single
     top-level key it holds, so an upload may be called anything. Papers may cite only papers
-    already in the catalogue or in the same file, and entries name topics that exist.
+    already in the catalogue or in the same file, and entries name topics that exist. With
+    ``draft``, every item the import creates is a draft, whatever status its entry names; items
+    that exist keep theirs.
     """
-    return run_files(
-        [Path(p) for p in paths], _import_file, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress
-    )
+    token = _NEW_STATUS.set(models.Status.DRAFT if draft else models.Status.PUBLISHED)
+    try:
+        return run_files(
+            [Path(p) for p in paths],
+            _import_file,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            progress=progress,
+        )
+    finally:
+        _NEW_STATUS.reset(token)
 
 
 def _import_file(path: Path, file_report: FileReport) -> None:
@@ -234,7 +250,7 @@ def _status(entry: Entry) -> str:
     status = entry.text("status") or models.Status.PUBLISHED
     if status not in models.Status.values:
         raise EntryError(entry.name, f"status: expected one of {', '.join(models.Status.values)}")
-    return status
+    return models.Status.DRAFT if _NEW_STATUS.get() == models.Status.DRAFT else status
 
 
 def _choice(entry: Entry, key: str, choices, default: str | None = None) -> str:
@@ -340,7 +356,7 @@ def _import_conferences(entries: list, file_report: FileReport) -> None:
                 "homepage": defaults.text("homepage"),
                 "dblp_key": defaults.text("dblp_key"),
                 "slug": defaults.text("slug"),
-                "status": models.Status.PUBLISHED,
+                "status": _NEW_STATUS.get(),
                 **entry.descriptions(),
             }
             _, outcome = upsert(

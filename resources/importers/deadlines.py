@@ -1107,7 +1107,9 @@ class _SeriesIndex:
         return None
 
 
-def _write_conferences(incoming: list[SeriesData], report: FileReport, run_started: dt.datetime) -> None:
+def _write_conferences(
+    incoming: list[SeriesData], report: FileReport, run_started: dt.datetime, *, draft: bool = False
+) -> None:
     """Match, diff and write one file's series, editions and deadlines. Deadline changes are
     recorded only for editions that existed before this run began (``run_started``)."""
     now = timezone.now()
@@ -1129,8 +1131,8 @@ def _write_conferences(incoming: list[SeriesData], report: FileReport, run_start
         if series is None:
             series = ConferenceSeries(
                 short_name=data.short_name,
-                status=Status.PUBLISHED,
-                published_at=now,
+                status=Status.DRAFT if draft else Status.PUBLISHED,
+                published_at=None if draft else now,
                 kind=ConferenceSeries.Kind.ACADEMIC,
             )
             _assign(series, values)
@@ -1556,11 +1558,14 @@ def import_paths(
     skip_invalid: bool = False,
     progress: Callable[[FileReport], None] | None = None,
     on_count: Callable[[FileReport], None] | None = None,
+    draft: bool = False,
 ) -> ImportReport:
     """Import every deadline file named or found under the folders named; one report for all.
 
     See ``base.run_files`` for the modes. ``progress`` is called after each file and
-    ``on_count`` every few hundred rows within one (``base.COUNT_EVERY``).
+    ``on_count`` every few hundred rows within one (``base.COUNT_EVERY``). With ``draft``, a
+    series the import creates is a draft, for a curator to review and publish; series that exist
+    keep their status.
     """
     run_started = timezone.now()
     files = collect_files(paths)
@@ -1579,7 +1584,7 @@ def import_paths(
         elif item.format == FORMAT_CCF_RATES:
             _write_rates(item.payload, file_report)
         else:
-            _write_conferences(item.payload, file_report, run_started)
+            _write_conferences(item.payload, file_report, run_started, draft=draft)
 
     return run_files(
         ordered, import_one, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress, on_count=on_count

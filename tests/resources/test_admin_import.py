@@ -123,6 +123,10 @@ def staged_folders(staging_dir):
     ("model", "url_name"),
     [
         ("conferenceseries", DEADLINES_URL),
+        # Where curators look for deadlines, too.
+        ("deadline", "admin:resources_deadline_import"),
+        ("conferenceedition", "admin:resources_conferenceedition_import"),
+        ("acceptancerate", "admin:resources_acceptancerate_import"),
         ("paper", BIBTEX_URL),
         ("book", "admin:resources_book_import"),
         ("course", CATALOGUE_URL),
@@ -220,6 +224,43 @@ def test_bibtex_import_as_drafts(curator_client):
     token = response.context["confirm_form"].initial["token"]
     curator_client.post(reverse(BIBTEX_URL), {"token": token})
     assert models.Paper.objects.get().status == models.Status.DRAFT
+
+
+def test_deadline_yaml_import_as_drafts(curator_client):
+    form = curator_client.get(reverse("admin:resources_deadline_import")).content.decode()
+    assert 'name="draft"' in form
+    response = curator_client.post(
+        reverse("admin:resources_deadline_import"), {"file": upload("testconf.yml", HF_YAML), "draft": "on"}
+    )
+    token = response.context["confirm_form"].initial["token"]
+    curator_client.post(reverse("admin:resources_deadline_import"), {"token": token})
+    series = models.ConferenceSeries.objects.get(short_name="TESTCONF")
+    assert (series.status, series.published_at) == (models.Status.DRAFT, None)
+    assert series.editions.get().deadlines.count() == 1
+    # A series that exists keeps its status: a later import as drafts does not unpublish it.
+    series.status = models.Status.PUBLISHED
+    series.save()
+    response = curator_client.post(
+        reverse("admin:resources_deadline_import"), {"file": upload("testconf.yml", HF_YAML), "draft": "on"}
+    )
+    curator_client.post(
+        reverse("admin:resources_deadline_import"),
+        {"token": response.context["confirm_form"].initial["token"]},
+    )
+    series.refresh_from_db()
+    assert series.status == models.Status.PUBLISHED
+
+
+def test_catalogue_yaml_import_as_drafts(curator_client):
+    factories.TopicFactory(slug="testing")
+    # Drafts even where the entry asks to be published: the curator reviews them first.
+    courses = COURSES_YAML.replace("    free: true\n", "    free: true\n    status: published\n")
+    response = curator_client.post(
+        reverse(CATALOGUE_URL), {"file": upload("courses.yml", courses), "draft": "on"}
+    )
+    assert response.context["report"].ok, response.context["rows"]
+    curator_client.post(reverse(CATALOGUE_URL), {"token": response.context["confirm_form"].initial["token"]})
+    assert models.Course.objects.get(slug="test-course").status == models.Status.DRAFT
 
 
 def test_broken_bibtex_shows_file_entry_and_reason_and_writes_nothing(curator_client, staging_dir):
