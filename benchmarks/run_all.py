@@ -57,6 +57,7 @@ def benchmarks(soak_minutes: float, quick: bool) -> list[Bench]:
             json_flag="--json",
         ),
         Bench("deadline_import", "deadline_import.py", quick=["--reimports", "1"], json_flag="--json"),
+        Bench("deadline_estimates", "deadline_estimates.py", json_flag="--json"),
         Bench("demos_bare", "demos_bare.py", args=["--json"], quick=["mlp_digits", "--threads", "1"]),
         Bench("load", "load_test.py", quick=["--minutes", "1", "--users", "12"], json_flag="--json"),
         Bench(

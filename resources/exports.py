@@ -131,12 +131,18 @@ def _description(deadline: Deadline) -> str:
     return "\n".join(line.strip() for line in lines)
 
 
-def deadlines_to_ical(deadlines: Iterable[Deadline], *, name: str, stamp: dt.datetime | None = None) -> bytes:
+def deadlines_to_ical(
+    deadlines: Iterable[Deadline], *, name: str, stamp: dt.datetime | None = None, expected: Iterable = ()
+) -> bytes:
     """An RFC 5545 calendar with one event per deadline whose instant is known (TBD ones are left out).
 
     Each event starts and ends at the deadline's instant, in UTC, and is marked free time; its
     UID (``deadline-<pk>@<CALENDAR_UID_DOMAIN or ai-portal>``) stays the same across exports,
     because importers update deadlines in place. A QuerySet is read in one query.
+
+    ``expected`` (``estimates.Expected``, for those who ask for them) adds one all-day event per
+    estimate on its day, its summary and description saying it is an estimate, with the UID
+    ``expected-<series>-<year>-paper@…``; the real deadline, once imported, has its own.
     """
     if isinstance(deadlines, QuerySet):
         deadlines = deadlines.select_related("edition__series")
@@ -170,6 +176,30 @@ def deadlines_to_ical(deadlines: Iterable[Deadline], *, name: str, stamp: dt.dat
             event.add("location", place)
         event.add("categories", [str(deadline.get_kind_display())])
         event.add("last-modified", _utc(edition.updated_at.replace(microsecond=0)))
+        event.add("transp", "TRANSPARENT")
+        calendar.add_component(event)
+    for item in expected:
+        event = Event()
+        event.add("uid", f"expected-{item.slug}-{item.year}-{item.kind}@{domain}")
+        event.add("dtstamp", stamp)
+        day = _utc(item.at).date()
+        event.add("dtstart", day)
+        event.add("dtend", day + dt.timedelta(days=1))
+        event.add(
+            "summary",
+            gettext("%(name)s %(year)s paper deadline (expected)")
+            % {"name": item.short_name, "year": item.year},
+        )
+        years = f"{item.based_on[0]}–{item.based_on[-1]}"
+        event.add(
+            "description",
+            gettext(
+                "An estimate, not an announced date: where the latest paper deadline fell in its year. "
+                "Past dates (%(years)s) fell between %(first)s and %(last)s."
+            )
+            % {"years": years, "first": f"{_utc(item.earliest):%m-%d}", "last": f"{_utc(item.latest):%m-%d}"},
+        )
+        event.add("categories", [gettext("Expected")])
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)
     return calendar.to_ical()

@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from resources import exports, search, selectors
+from resources import estimates, exports, search, selectors
 from resources.bibtex import paper_to_bibtex, papers_to_bibtex
 from resources.models import Book, Community, ConferenceSeries, Course, Deadline, Paper
 
@@ -56,11 +56,13 @@ def _paginate(request, queryset, messages: list[str]):
     return paginator.page(number)
 
 
-def _list_page(request, key: str, template: str, extra=None):
+def _list_page(request, key: str, template: str, extra=None, decorate=None):
     listing = selectors.LISTINGS[key]
     filtered = listing.filter(request.GET)
     messages = list(filtered.errors)
     page = _paginate(request, filtered.queryset, messages)
+    if decorate is not None:
+        decorate(page.object_list)
     facets = filtered.facets()
     params = request.GET
     for facet in facets:
@@ -208,11 +210,16 @@ def deadline_list(request):
     values, when, messages, choices = _deadline_filters(request)
     queryset = exports.deadline_queryset(**values).select_related("edition__series")
     page = _paginate(request, queryset, messages)
+    expected = []
+    if when == "upcoming":
+        # Series that have not announced their next deadline: estimated, in a table of their own.
+        expected = estimates.expected_deadlines(exports.deadline_queryset(**{**values, "upcoming": None}))
     feed_params = {k: v for k, v in request.GET.items() if k in DEADLINE_FILTERS and k != "when" and v}
     feed_path = reverse("resources:deadlines-ics") + ("?" + urlencode(feed_params) if feed_params else "")
     context = {
         "page_obj": page,
         "deadlines": page.object_list,
+        "expected": expected,
         "when": when,
         "filter_messages": messages,
         "choices": choices,
@@ -234,8 +241,12 @@ def deadlines_ics(request):
     # A calendar feed holds the whole timeline, past deadlines included, unless asked otherwise.
     if "when" not in request.GET:
         values["upcoming"] = None
+    expected = []
+    if request.GET.get("expected") in {"1", "true", "yes"}:
+        # Opt-in: estimates are not dates anyone announced.
+        expected = estimates.expected_deadlines(exports.deadline_queryset(**{**values, "upcoming": None}))
     body = exports.deadlines_to_ical(
-        exports.deadline_queryset(**values), name=gettext("AI conference deadlines")
+        exports.deadline_queryset(**values), name=gettext("AI conference deadlines"), expected=expected
     )
     return _ics_response(body, "deadlines.ics")
 
@@ -255,7 +266,17 @@ def deadline_ics(request, pk: int):
 
 @require_safe
 def conference_list(request):
-    return _list_page(request, "conferences", "resources/conference_list.html", {"now": timezone.now()})
+    return _list_page(
+        request, "conferences", "resources/conference_list.html", {"now": timezone.now()}, _attach_expected
+    )
+
+
+def _attach_expected(series_page) -> None:
+    """Give each series without an announced deadline ahead its expected one (one query)."""
+    waiting = [series for series in series_page if not series.next_deadline]
+    found = estimates.expected_by_series(s.pk for s in waiting) if waiting else {}
+    for series in series_page:
+        series.expected = found.get(series.pk)
 
 
 @require_safe
@@ -270,6 +291,8 @@ def conference_detail(request, slug):
     papers = list(selectors.series_papers(series)[: selectors.RELATED_LIMIT * 2])
     context = {
         "series": series,
+        # Where the next paper deadline is not announced yet.
+        "expected": estimates.expected_by_series([series.pk]).get(series.pk),
         "editions": editions,
         "acceptance_rates": list(rates.values()),
         "papers": papers,

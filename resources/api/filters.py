@@ -1,5 +1,6 @@
 """Query-string filters of the API (django-filter): a value a filter cannot use is a 400."""
 
+import copy
 import datetime as dt
 
 import django_filters as filters
@@ -162,6 +163,18 @@ DeadlineFilter.base_filters["from"] = UTCDateTimeFilter(
 DeadlineFilter.base_filters["to"] = UTCDateTimeFilter(
     field_name="at", lookup_expr="lte", label="Deadlines at or before this instant (ISO 8601)."
 )
+
+
+class ExpectedDeadlineFilter(filters.FilterSet):
+    """The conference filters of deadlines, for the series whose next deadline is estimated."""
+
+    class Meta:
+        model = models.Deadline
+        fields = ()
+
+
+for _name in ("conference", "topic", "field", "rank", "core_rank"):
+    ExpectedDeadlineFilter.base_filters[_name] = copy.deepcopy(DeadlineFilter.base_filters[_name])
 
 
 class DeadlineChangeFilter(filters.FilterSet):

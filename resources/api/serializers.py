@@ -305,6 +305,28 @@ class DeadlineSerializer(ReadPlanMixin, ModelCleanMixin, serializers.ModelSerial
         read_only_fields = ("id", "is_tbd")
 
 
+class ExpectedDeadlineSerializer(serializers.Serializer):
+    """An estimated deadline (``estimated`` is always true): where the series' latest paper
+    deadline fell in its year, carried to the next edition; never an announced date."""
+
+    conference = serializers.CharField(source="slug")
+    conference_name = serializers.CharField(source="short_name")
+    year = serializers.IntegerField()
+    kind = serializers.CharField()
+    at = serializers.DateTimeField(help_text="The estimate (UTC).")
+    earliest = serializers.DateTimeField(
+        help_text="The earliest of the past dates read, carried to this year."
+    )
+    latest = serializers.DateTimeField(help_text="The latest of the past dates read, carried to this year.")
+    based_on = serializers.ListField(child=serializers.IntegerField(), help_text="The edition years read.")
+    estimated = serializers.BooleanField()
+
+
+class ExpectedDeadlinesSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = ExpectedDeadlineSerializer(many=True)
+
+
 class DeadlineChangeSerializer(serializers.ModelSerializer):
     """One recorded change: the instant before and after (UTC), as each source wrote it, and
     who changed it (``source``: ccf, hf, or empty for a curator)."""

@@ -19,4 +19,5 @@ router.register("communities", views.CommunityViewSet, basename="community")
 urlpatterns = [
     *router.urls,
     path("search/", views.SearchView.as_view(), name="search"),
+    path("expected-deadlines/", views.ExpectedDeadlinesView.as_view(), name="expected-deadlines"),
 ]

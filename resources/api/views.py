@@ -27,7 +27,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from resources import curation, models, search, selectors
+from resources import curation, estimates, models, search, selectors
 from resources.api import filters, serializers
 from resources.api.pagination import ApiPagination
 from resources.api.permissions import CatalogueWritePermission
@@ -416,6 +416,45 @@ class DeadlineViewSet(CatalogueViewSet):
         before = curation.before_edit(serializer.instance)
         with transaction.atomic():
             curation.curator_saved(serializer.save(), before)
+
+
+class ExpectedDeadlinesView(ApiViewMixin, APIView):
+    """Estimated next paper deadlines of the conferences that have not announced one."""
+
+    permission_classes = [CatalogueWritePermission]
+    renderer_classes = JSON_RENDERERS
+
+    @extend_schema(
+        operation_id="expected_deadlines",
+        summary="List expected (estimated) deadlines",
+        description=(
+            "For each published conference series with at least two past paper deadlines and no "
+            "announced one ahead: its next edition's paper deadline, estimated from where the "
+            "latest one fell in its year, with the spread of the last four (`earliest`, "
+            "`latest`) and the years read (`based_on`). Every item has `estimated: true`; an "
+            "estimate disappears as soon as the real date is imported. One list, soonest first, "
+            "at most one item per series (not paged)."
+        ),
+        parameters=[
+            OpenApiParameter("conference", OpenApiTypes.STR, description="Conference slug."),
+            OpenApiParameter("topic", OpenApiTypes.STR, description="Topic slug (its subtopics too)."),
+            OpenApiParameter("field", OpenApiTypes.STR, description="The series' field (AI, CV, NLP, …)."),
+            OpenApiParameter("rank", OpenApiTypes.STR, enum=["A", "B", "C"], description="CCF rank."),
+            OpenApiParameter(
+                "core_rank", OpenApiTypes.STR, enum=["A*", "A", "B", "C"], description="CORE rank."
+            ),
+        ],
+        responses={200: serializers.ExpectedDeadlinesSerializer, **error_responses(*READ_ERRORS)},
+    )
+    def get(self, request):
+        filtered = filters.ExpectedDeadlineFilter(
+            request.query_params, queryset=models.Deadline.objects.published().current()
+        )
+        if not filtered.is_valid():
+            raise drf_serializers.ValidationError(filtered.errors)
+        found = estimates.expected_deadlines(filtered.qs)
+        body = {"count": len(found), "results": found}
+        return Response(serializers.ExpectedDeadlinesSerializer(body).data)
 
 
 @extend_schema_view(

@@ -46,6 +46,7 @@ def _matrix() -> dict:
     # The history of deadlines is a read-only record.
     rows[("/api/v1/deadline-changes/", "get")] = READ
     rows[("/api/v1/deadline-changes/{id}/", "get")] = READ
+    rows[("/api/v1/expected-deadlines/", "get")] = READ
     rows[("/api/v1/tutorials/", "get")] = READ
     rows[("/api/v1/tutorials/{slug}/", "get")] = READ
     # Runs: lists are open (public runs, and one's own); the private run of "owner" is theirs alone.
@@ -125,6 +126,8 @@ def request_for(path: str, method: str, world: dict) -> tuple[str, dict | None]:
         return url, body
     if name == "search":
         return f"{path}?q=attention", None
+    if name == "expected-deadlines":
+        return path, None
     if name == "deadline-changes":
         return path.replace("{id}", str(world["change"].pk)), None
     if name == "tutorials":

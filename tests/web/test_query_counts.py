@@ -19,13 +19,17 @@ PAGES = {
     # topic counts, one grouped query per type (cached afterwards); featured tutorials (read by a
     # template tag while the page renders)
     "home": ("/", 10),
-    # topics and fields for the filter form; count of deadlines; the page of deadlines with edition and series
-    "deadlines": ("/deadlines/", 4),
+    # topics and fields for the filter form; count of deadlines; the page of deadlines with edition and
+    # series; the paper deadlines of every series, for the expected ones
+    "deadlines": ("/deadlines/", 5),
     "past deadlines": ("/deadlines/?when=past&rank=A&field=NLP", 4),
     # count; topic facet; all topics (labels); year facet; rank facet; kind facet; the page; its topics
+    # (every series here has a deadline ahead; one more query reads the paper deadlines of those
+    # without, for their expected ones: tests/resources/test_estimates.py)
     "conferences": ("/conferences/", 8),
-    # series; its topics; editions; their deadlines; acceptance rates; papers at the series; their topics
-    "conference": ("/conferences/conf-0/", 7),
+    # series; its topics; editions; their deadlines; acceptance rates; its paper deadlines (for the
+    # expected next one); papers at the series; their topics
+    "conference": ("/conferences/conf-0/", 8),
     # edition with series; its deadlines; their history; count of papers; the page of papers with
     # venue; their topics
     "edition": ("/conferences/conf-0/1950/", 6),
