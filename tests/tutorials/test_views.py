@@ -208,3 +208,15 @@ def test_rendering_neutralises_xss(payload):
             assert name != "style", tag
             if name in {"href", "src", "action", "data"}:
                 assert ALLOWED_SCHEMES.match((value or "").strip()), (tag, name, value)
+
+
+def test_run_history_is_linked_from_the_header_each_run_page_and_the_recent_runs(client, tutorial):
+    user = UserFactory()
+    client.force_login(user)
+    run = TrainingRun.objects.create(owner=user, demo="mlp_digits", tutorial=tutorial, params={"epochs": 2})
+    history = 'href="/tutorials/runs/"'
+    assert history in client.get("/").content.decode()  # the site header, on every page
+    assert history in client.get(run.get_absolute_url()).content.decode()
+    tutorial_page = client.get(tutorial.get_absolute_url()).content.decode()
+    recent = tutorial_page[tutorial_page.index("Your recent runs") :]
+    assert history in recent
