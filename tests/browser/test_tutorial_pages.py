@@ -6,7 +6,8 @@ Coloured code, errors shown where the learner is looking, and pages that fit a p
 import pytest
 
 from tests.browser.conftest import session_cookie
-from tests.factories import TutorialFactory
+from tests.factories import TutorialFactory, UserFactory
+from tutorials.models import TrainingRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,3 +35,45 @@ def test_tutorial_code_is_coloured(live_server, new_page, scheme):
     background = page.locator(".tutorial-body pre").evaluate("e => getComputedStyle(e).backgroundColor")
     channels = [int(c) for c in background[background.index("(") + 1 : -1].split(",")[:3]]
     assert (sum(channels) / 3 > 128) == (scheme == "light"), background
+
+
+# Records what uPlot writes on its canvases (axis labels, tick values), then draws it as usual.
+RECORD_CANVAS_TEXT = """
+window.__drawnText = [];
+const fillText = CanvasRenderingContext2D.prototype.fillText;
+CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+  window.__drawnText.push(String(text));
+  return fillText.call(this, text, ...rest);
+};
+"""
+
+
+def finished_run(owner, learning_rate, accuracy):
+    curve = [{"step": s, "epoch": 1, "loss": 2.0 / s} for s in range(1, 40)]
+    curve[-1].update(val_loss=0.4, val_accuracy=accuracy)
+    return TrainingRun.objects.create(
+        owner=owner,
+        demo="mlp_digits",
+        params={"learning_rate": learning_rate, "epochs": 5, "batch_size": 32},
+        status="succeeded",
+        final_metrics={"val_accuracy": accuracy, "val_loss": 0.4},
+        metrics=curve,
+        total_steps=39,
+        step=39,
+        progress=1.0,
+    )
+
+
+def test_the_comparison_names_its_axes_and_runs(live_server, new_page):
+    user = UserFactory()
+    runs = [finished_run(user, 0.1, 0.97), finished_run(user, 0.01, 0.91)]
+    page = signed_in(new_page, live_server, user)
+    page.add_init_script(RECORD_CANVAS_TEXT)
+    page.goto(f"{live_server.url}/tutorials/runs/compare/?ids={runs[0].pk}&ids={runs[1].pk}")
+    page.locator("#compare-chart canvas").wait_for()
+    drawn = page.evaluate("window.__drawnText")
+    assert "Training step" in drawn and "Training loss" in drawn
+    legend = page.locator("#compare-chart .u-legend").inner_text()
+    assert "learning_rate=0.1" in legend and "learning_rate=0.01" in legend
+    finals = page.locator("#compare-finals").inner_text()
+    assert "0.9700" in finals and "0.9100" in finals

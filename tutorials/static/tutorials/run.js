@@ -91,8 +91,9 @@
   }
 
   var compare = document.getElementById("compare-series");
-  if (compare && window.uPlot) {
-    var runs = JSON.parse(compare.textContent), container = document.getElementById("compare-chart");
+  var container = document.getElementById("compare-chart");
+  if (compare && window.uPlot && container) {
+    var runs = JSON.parse(compare.textContent);
     var allSteps = {};
     runs.forEach(function (r) { r.metrics.forEach(function (p) { if (typeof p.loss === "number") allSteps[p.step] = true; }); });
     var steps = Object.keys(allSteps).map(Number).sort(function (a, b) { return a - b; });
@@ -103,6 +104,8 @@
       data.push(steps.map(function (s) { return s in at ? at[s] : null; }));
       series.push({ label: r.label, stroke: palette[i % palette.length], spanGaps: true });
     });
-    if (steps.length) new uPlot({ width: Math.min(container.clientWidth || 640, 900), height: 300, scales: { x: { time: false } }, series: series }, data, container);
+    var axes = [{ label: container.getAttribute("data-label-x") || "step" },
+                { label: container.getAttribute("data-label-y") || "loss" }];
+    if (steps.length) new uPlot({ width: Math.min(container.clientWidth || 640, 900), height: 300, scales: { x: { time: false } }, series: series, axes: axes }, data, container);
   }
 })();
