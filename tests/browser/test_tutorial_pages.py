@@ -77,3 +77,45 @@ def test_the_comparison_names_its_axes_and_runs(live_server, new_page):
     assert "learning_rate=0.1" in legend and "learning_rate=0.01" in legend
     finals = page.locator("#compare-finals").inner_text()
     assert "0.9700" in finals and "0.9100" in finals
+
+
+LONG_BODY = "\n\n".join(f"Paragraph {n}: gradient descent takes one small step at a time." for n in range(80))
+
+
+def in_viewport(page, selector: str) -> bool:
+    return page.locator(selector).evaluate(
+        "e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
+    )
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_a_refused_launch_shows_its_errors_where_the_learner_is_looking(
+    live_server, new_page, page_problems, javascript
+):
+    tutorial = TutorialFactory(slug="digits", demo="mlp_digits", body_en=LONG_BODY)
+    page_problems.allow(400, r"/tutorials/digits/")
+    page = signed_in(new_page, live_server, UserFactory(), java_script_enabled=javascript)
+    page.goto(f"{live_server.url}/tutorials/digits/")
+    assert page.locator("#launch-form").evaluate("e => e.getBoundingClientRect().top") > 2000
+    if javascript:
+        page.evaluate("window.__samePage = true")
+    page.fill("input[name=learning_rate]", "5")
+    page.get_by_role("button", name="Run").click()
+
+    summary = page.locator("#launch-errors")
+    summary.wait_for()
+    assert "Learning rate" in summary.inner_text()
+    assert in_viewport(page, "#launch-errors")
+    if javascript:
+        assert page.evaluate("window.__samePage === true")  # no full reload
+        assert page.evaluate("document.activeElement.id") == "launch-errors"
+    else:
+        assert page.url.endswith("/tutorials/digits/#launch")
+    assert not tutorial.runs.exists()
+
+    # A corrected form still launches, from the form the server sent back.
+    page.fill("input[name=learning_rate]", "0.01")
+    page.fill("input[name=epochs]", "1")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Run").click()
+    assert "/tutorials/runs/" in page.url and tutorial.runs.count() == 1

@@ -279,3 +279,14 @@ def test_the_run_list_shows_each_runs_key_parameters(client):
     cell = cell[: cell.index("</td>")]
     assert "learning_rate&nbsp;0.05" in cell and "epochs&nbsp;5" in cell and "hidden_size&nbsp;64" in cell
     assert "seed" not in cell  # left at its default: not what tells this run apart
+
+
+def test_a_refused_launch_puts_an_error_summary_at_the_top_of_the_form(client, tutorial):
+    client.force_login(UserFactory())
+    response = client.post(tutorial.get_absolute_url(), form_data("mlp_digits", learning_rate=5))
+    html = response.content.decode()
+    assert response.status_code == 400
+    form = html[html.index('<form method="post" action="#launch" id="launch-form"') :]
+    summary = form.index('id="launch-errors"')
+    assert summary < form.index('class="param-grid"')  # before every field
+    assert 'href="#id_learning_rate"' in form[summary : form.index("</ul>", summary)]
