@@ -119,3 +119,32 @@ def test_a_refused_launch_shows_its_errors_where_the_learner_is_looking(
     with page.expect_navigation():
         page.get_by_role("button", name="Run").click()
     assert "/tutorials/runs/" in page.url and tutorial.runs.count() == 1
+
+
+PHONE_390 = {"width": 390, "height": 844}
+
+
+def digits_run_with_results(owner):
+    run = finished_run(owner, 0.1, 0.97)
+    run.results = {"confusion_matrix": [[100 + i + j for j in range(10)] for i in range(10)]}
+    run.is_public = True
+    run.save()
+    return run
+
+
+@pytest.mark.parametrize("language", ["en-GB", "zh-CN"])
+def test_run_pages_fit_a_phone(live_server, new_page, language):
+    user = UserFactory()
+    run = digits_run_with_results(user)
+    other = finished_run(user, 0.01, 0.91)
+    page = signed_in(new_page, live_server, user, viewport=PHONE_390, locale=language)
+    for path in (
+        "/tutorials/runs/",
+        run.get_absolute_url(),
+        f"/tutorials/runs/compare/?ids={run.pk}&ids={other.pk}",
+    ):
+        page.goto(live_server.url + path)
+        if path == run.get_absolute_url():
+            page.locator("#demo-results table").wait_for()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} is {width}px wide on a 390px phone ({language})"

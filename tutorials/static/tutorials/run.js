@@ -50,7 +50,10 @@
     var r = state.results || {};
     if (r.confusion_matrix) {
       dr.appendChild(el("h3", "Confusion matrix (rows: true digit, columns: predicted)"));
-      dr.appendChild(table(r.confusion_matrix.map(function (row, i) { return [i].concat(row); }), [""].concat(r.confusion_matrix.map(function (_, i) { return i; }))));
+      var matrix = table(r.confusion_matrix.map(function (row, i) { return [i].concat(row); }), [""].concat(r.confusion_matrix.map(function (_, i) { return i; })));
+      matrix.className = "matrix";
+      var wrap = el("div"); wrap.className = "table-wrap"; wrap.appendChild(matrix);  // scrolls by itself on a phone
+      dr.appendChild(wrap);
     }
     if (r.predictions) {
       dr.appendChild(el("h3", "Predictions on held-out sentences"));
