@@ -148,3 +148,15 @@ def test_run_pages_fit_a_phone(live_server, new_page, language):
             page.locator("#demo-results table").wait_for()
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{path} is {width}px wide on a 390px phone ({language})"
+
+
+def test_the_run_page_draws_its_chart_and_results_in_chinese(live_server, new_page):
+    user = UserFactory()
+    run = digits_run_with_results(user)
+    page = signed_in(new_page, live_server, user, locale="zh-CN")
+    page.add_init_script(RECORD_CANVAS_TEXT)
+    page.goto(live_server.url + run.get_absolute_url())
+    page.locator("#demo-results table").wait_for()
+    assert page.locator("#demo-results h3").first.inner_text().startswith("混淆矩阵")
+    drawn = page.evaluate("window.__drawnText")
+    assert "训练步数" in drawn and "损失" in drawn and "准确率" in drawn

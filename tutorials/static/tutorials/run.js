@@ -3,6 +3,12 @@
 (function () {
   "use strict";
 
+  // Translated words come from the page (data-label-* on #run), English when absent.
+  function label(name, fallback) {
+    var holder = document.getElementById("run");
+    return (holder && holder.getAttribute("data-label-" + name)) || fallback;
+  }
+
   function el(tag, text) { var e = document.createElement(tag); if (text !== undefined) e.textContent = text; return e; }
 
   function seriesOf(metrics, key) {
@@ -27,7 +33,8 @@
                { label: "loss", stroke: "#0b5cad", width: 1.5 },
                { label: "val_loss", stroke: "#b35c00", width: 2, spanGaps: true, points: { show: true } },
                { label: "val_accuracy", stroke: "#1a7f37", width: 2, scale: "acc", spanGaps: true, points: { show: true } }],
-      axes: [{ label: "step" }, { label: "loss" }, { side: 1, scale: "acc", label: "accuracy", grid: { show: false } }]
+      axes: [{ label: label("step", "step") }, { label: label("loss", "loss") },
+             { side: 1, scale: "acc", label: label("accuracy", "accuracy"), grid: { show: false } }]
     };
     container.textContent = "";
     return new uPlot(opts, data, container);
@@ -49,19 +56,19 @@
     if (keys.length) fm.appendChild(table(keys.map(function (k) { var v = state.final_metrics[k]; return [k, typeof v === "number" ? v.toFixed(4) : v]; })));
     var r = state.results || {};
     if (r.confusion_matrix) {
-      dr.appendChild(el("h3", "Confusion matrix (rows: true digit, columns: predicted)"));
+      dr.appendChild(el("h3", label("matrix", "Confusion matrix (rows: true digit, columns: predicted)")));
       var matrix = table(r.confusion_matrix.map(function (row, i) { return [i].concat(row); }), [""].concat(r.confusion_matrix.map(function (_, i) { return i; })));
       matrix.className = "matrix";
       var wrap = el("div"); wrap.className = "table-wrap"; wrap.appendChild(matrix);  // scrolls by itself on a phone
       dr.appendChild(wrap);
     }
     if (r.predictions) {
-      dr.appendChild(el("h3", "Predictions on held-out sentences"));
+      dr.appendChild(el("h3", label("predictions", "Predictions on held-out sentences")));
       dr.appendChild(table(r.predictions.map(function (p) { return [p.text, p.label || p.predicted, p.expected || p.true_label || "", typeof p.probability === "number" ? p.probability.toFixed(3) : ""]; })));
     }
     var samples = r.samples || (state.samples || []).map(function (s) { return s.text; });
     if (samples && samples.length) {
-      dr.appendChild(el("h3", "Sampled text"));
+      dr.appendChild(el("h3", label("samples", "Sampled text")));
       samples.slice(-3).forEach(function (s) { dr.appendChild(el("pre", typeof s === "string" ? s : (s.text || JSON.stringify(s)))); });
     }
   }
