@@ -206,8 +206,10 @@ def compare_runs(request):
     error = _("Pick runs of the same demo to compare them.") if len(demos) > 1 else ""
     keys = sorted({key for run in runs for key in run.params})
     differing = [key for key in keys if len({repr(run.params.get(key)) for run in runs}) > 1]
-    for number, run in enumerate(runs, 1):
-        run.label = run_label(run, differing, number)
+    labels = [run_label(run, differing, number) for number, run in enumerate(runs, 1)]
+    for number, (run, label) in enumerate(zip(runs, labels, strict=True), 1):
+        # Among three runs or more, two can agree on every parameter that differs somewhere.
+        run.label = label if labels.count(label) == 1 else f"{label} (#{number})"
         run.final_accuracy = _last_value(run, "val_accuracy")
         run.final_loss = _last_value(run, "val_loss")
     context = {

@@ -259,6 +259,15 @@ def test_compare_runs_with_the_same_parameters_are_numbered():
     assert run_label(run, [], 2).startswith("Run 2 (")
 
 
+def test_compare_tells_apart_runs_that_agree_on_every_differing_parameter(client):
+    user = UserFactory()
+    client.force_login(user)
+    runs = [_finished_run(user, lr, 0.9) for lr in (0.1, 0.1, 0.01)]
+    response = client.get("/tutorials/runs/compare/", {"ids": [str(r.pk) for r in runs]})
+    labels = [s["label"] for s in response.context["series"]]
+    assert labels == ["learning_rate=0.1 (#1)", "learning_rate=0.1 (#2)", "learning_rate=0.01"]
+
+
 @pytest.mark.parametrize("count", [0, 1])
 def test_compare_says_what_to_do_with_fewer_than_two_runs(client, count):
     user = UserFactory()
