@@ -137,8 +137,12 @@ def test_run_pages_fit_a_phone(live_server, new_page, language):
     user = UserFactory()
     run = digits_run_with_results(user)
     other = finished_run(user, 0.01, 0.91)
+    tutorial = TutorialFactory(body_en=CODE + "\n    " + "x = 1; " * 40 + "\n")
+    run.tutorial = tutorial
+    run.save()
     page = signed_in(new_page, live_server, user, viewport=PHONE_390, locale=language)
     for path in (
+        tutorial.get_absolute_url(),
         "/tutorials/runs/",
         run.get_absolute_url(),
         f"/tutorials/runs/compare/?ids={run.pk}&ids={other.pk}",
