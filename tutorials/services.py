@@ -211,10 +211,56 @@ def claim(run_id: str, worker: str, task_id: str = "") -> bool:
     return updated == 1
 
 
-class Reporter:
-    """Receives progress from a demo and writes it to the run's row a few times a second."""
+class Curve:
+    """The points of a run's chart, bounded in number and faithful at any length.
 
-    MAX_POINTS = 2000
+    Every point that carries validation metrics is kept. Training points (a batch's loss only)
+    are kept on a grid of fixed stride: a step is kept when it is a multiple of the stride, and
+    when more than ``max_train`` such points are held, the stride doubles and the points off the
+    new grid are dropped. The survivors stay evenly spaced over the whole run, whatever its
+    length, and the chart drawn live is the chart stored at the end. The first training point
+    and the latest one are kept too, so the curve starts at the start and reaches the present.
+    """
+
+    def __init__(self, max_train: int = 1000):
+        self.max_train = max_train
+        self.stride = 1
+        self.first: dict | None = None
+        self.grid: list[dict] = []
+        self.latest: dict | None = None
+        self.validation: list[dict] = []
+
+    def add(self, point: dict) -> None:
+        if set(point) - {"step", "epoch", "loss"}:
+            self.validation.append(point)
+            return
+        if self.first is None:
+            self.first = point
+            return
+        self.latest = point
+        if point["step"] % self.stride == 0:
+            self.grid.append(point)
+            if len(self.grid) > self.max_train:
+                self.stride *= 2
+                self.grid = [p for p in self.grid if p["step"] % self.stride == 0]
+
+    def points(self) -> list[dict]:
+        """Every kept point, in step order (a validation point before a training one at the same step)."""
+        training = [p for p in (self.first, *self.grid) if p is not None]
+        if self.latest is not None and (not training or self.latest is not training[-1]):
+            training.append(self.latest)
+        merged = [(p["step"], 0, p) for p in self.validation] + [(p["step"], 1, p) for p in training]
+        merged.sort(key=lambda item: item[:2])
+        return [p for _, _, p in merged]
+
+
+class Reporter:
+    """Receives progress from a demo and writes it to the run's row a few times a second.
+
+    The chart's points go through a :class:`Curve`, so a long run keeps its whole history.
+    """
+
+    MAX_TRAIN_POINTS = 1000
 
     def __init__(self, run_id, interval: float | None = None, shutting_down=None):
         self.run_id = run_id
@@ -223,7 +269,7 @@ class Reporter:
         # but execute_run then puts the run back in the queue instead of ending it.
         self.shutting_down = shutting_down or (lambda: False)
         self.interrupted = False
-        self.metrics: list[dict] = []
+        self.curve = Curve(self.MAX_TRAIN_POINTS)
         self.samples: list[dict] = []
         self.state: dict = {}
         self._last_write: float | None = None  # the first event is always written
@@ -244,17 +290,17 @@ class Reporter:
             if "loss" in event:
                 point["loss"] = _finite(event["loss"])
             point.update({k: _finite(v) for k, v in (event.get("metrics") or {}).items()})
-            self.metrics.append(point)
-            if len(self.metrics) > self.MAX_POINTS:
-                # Keep the curve's shape: drop every other point of the older half.
-                half = len(self.metrics) // 2
-                self.metrics = self.metrics[:half:2] + self.metrics[half:]
+            self.curve.add(point)
         if event.get("sample"):
             self.samples = [*self.samples[-9:], {"step": step, "text": str(event["sample"])}]
         now = time.monotonic()
         due = self._last_write is None or now - self._last_write >= self.interval
         if due or (total and step >= total):
             self.flush()
+
+    @property
+    def metrics(self) -> list[dict]:
+        return self.curve.points()
 
     def flush(self) -> None:
         total = self.state.get("total_steps") or 0

@@ -5,6 +5,7 @@ import uuid
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -158,8 +159,38 @@ def run_script(request, run_id):
 @login_required
 @require_GET
 def my_runs(request):
-    runs = TrainingRun.objects.filter(owner=request.user).select_related("tutorial")[:100]
+    runs = list(TrainingRun.objects.filter(owner=request.user).select_related("tutorial")[:100])
+    for run in runs:
+        run.key_params = key_params(run)
     return render(request, "tutorials/my_runs.html", {"runs": runs})
+
+
+#: Shown for every run in the list of runs, whatever their value; other parameters only where
+#: the learner changed them from the demo's default.
+ALWAYS_SHOWN = ("learning_rate", "epochs", "steps", "batch_size")
+
+
+def key_params(run: TrainingRun) -> list[tuple[str, object]]:
+    """The parameters that tell a run from its neighbours in a list: (name, value) pairs."""
+    try:
+        defaults = {param.name: param.default for param in services.demo_spec(run.demo)}
+    except KeyError:
+        defaults = {}
+    return [
+        (name, value)
+        for name, value in run.params.items()
+        if name in ALWAYS_SHOWN or name not in defaults or defaults[name] != value
+    ]
+
+
+def _last_value(run: TrainingRun, key: str):
+    """A final metric, or else the last one the curve recorded (a cancelled or failed run)."""
+    if isinstance(run.final_metrics.get(key), int | float):
+        return run.final_metrics[key]
+    for point in reversed(run.metrics or []):
+        if isinstance(point.get(key), int | float):
+            return point[key]
+    return None
 
 
 @require_GET
@@ -175,13 +206,31 @@ def compare_runs(request):
     error = _("Pick runs of the same demo to compare them.") if len(demos) > 1 else ""
     keys = sorted({key for run in runs for key in run.params})
     differing = [key for key in keys if len({repr(run.params.get(key)) for run in runs}) > 1]
+    labels = [run_label(run, differing, number) for number, run in enumerate(runs, 1)]
+    for number, (run, label) in enumerate(zip(runs, labels, strict=True), 1):
+        # Among three runs or more, two can agree on every parameter that differs somewhere.
+        run.label = label if labels.count(label) == 1 else f"{label} (#{number})"
+        run.final_accuracy = _last_value(run, "val_accuracy")
+        run.final_loss = _last_value(run, "val_loss")
     context = {
         "runs": runs,
         "error": error,
+        "too_few": len(runs) < 2,
         "param_rows": [(key, [run.params.get(key) for run in runs], key in differing) for key in keys],
-        "series": [{"id": str(run.pk), "label": str(run.pk)[:8], "metrics": run.metrics} for run in runs],
+        "series": [{"id": str(run.pk), "label": run.label, "metrics": run.metrics} for run in runs],
     }
     return render(request, "tutorials/compare.html", context, status=400 if error else 200)
+
+
+def run_label(run: TrainingRun, differing: list[str], number: int) -> str:
+    """Name a compared run by what sets it apart: ``learning_rate=0.1, epochs=5``.
+
+    Runs with the same parameters are told apart by their number and start time.
+    """
+    if differing:
+        return ", ".join(f"{key}={run.params.get(key, '—')}" for key in differing)
+    started = timezone.localtime(run.created_at).strftime("%Y-%m-%d %H:%M")
+    return _("Run %(number)d (%(started)s)") % {"number": number, "started": started}
 
 
 @require_GET

@@ -1,6 +1,7 @@
 """Launching, claiming, progress, cancelling and reaping runs, without a worker process."""
 
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from django.utils import timezone
@@ -102,6 +103,53 @@ def test_reporter_throttles_writes_and_keeps_the_series(user):
     run.refresh_from_db()
     assert run.progress == 1.0 and run.device == "cpu"
     assert len(run.metrics) == 100 and run.metrics[-1]["val_accuracy"] == 0.9
+
+
+def _gaps(steps: list[int]) -> tuple[int, float]:
+    gaps = [b - a for a, b in pairwise(steps)]
+    return max(gaps), sum(gaps) / len(gaps)
+
+
+def _assert_faithful(points: list[dict], last_step: int, epochs_done: int, steps_per_epoch: int):
+    validation = [p["step"] for p in points if "val_accuracy" in p]
+    assert validation == [steps_per_epoch * epoch for epoch in range(1, epochs_done + 1)]
+    steps = [p["step"] for p in points]
+    assert steps == sorted(steps) and steps[0] == 1 and steps[-1] == last_step
+    training = [p["step"] for p in points if "val_accuracy" not in p]
+    biggest, mean = _gaps(training)
+    assert biggest <= 2 * mean, (biggest, mean)
+    biggest, mean = _gaps(steps)
+    assert biggest <= 2 * mean, (biggest, mean)
+    assert len(training) <= services.Reporter.MAX_TRAIN_POINTS + 2
+
+
+def test_a_long_run_keeps_every_validation_point_and_an_even_curve(user):
+    """mlp_digits, 120 epochs of 180 batches (batch size 8): 21,600 steps, 120 evaluations."""
+    epochs, per_epoch = 120, 180
+    total = epochs * per_epoch
+    run = TrainingRun.objects.create(owner=user, demo="mlp_digits")
+    services.claim(run.pk, "w")
+    reporter = services.Reporter(run.pk, interval=3600)
+    reporter({"step": 0, "total_steps": total, "epoch": 0, "device": "cpu"})
+    for step in range(1, total + 1):
+        epoch = (step - 1) // per_epoch + 1
+        event = {"step": step, "total_steps": total, "epoch": epoch, "loss": 2.0 / step**0.5}
+        if step % per_epoch == 0:
+            event["metrics"] = {"val_loss": 1.0 / epoch, "val_accuracy": 1 - 0.5 / epoch}
+        reporter(event)
+        if step == 9_999:  # what the live chart draws part-way through
+            _assert_faithful(reporter.metrics, 9_999, 55, per_epoch)
+    run.refresh_from_db()  # the last step is always written: the stored curve is the final one
+    assert run.step == total
+    _assert_faithful(run.metrics, total, epochs, per_epoch)
+    assert len(run.metrics) <= services.Reporter.MAX_TRAIN_POINTS + epochs + 2
+
+
+def test_the_curve_keeps_a_short_run_whole():
+    curve = services.Curve(max_train=1000)
+    for step in range(1, 301):
+        curve.add({"step": step, "epoch": 1, "loss": 1.0})
+    assert [p["step"] for p in curve.points()] == list(range(1, 301))
 
 
 def test_cancel_a_queued_run_at_once(user):

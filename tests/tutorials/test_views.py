@@ -4,6 +4,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.utils import timezone
 
 from tests.factories import TutorialFactory, UserFactory
 from tutorials.models import TrainingRun
@@ -208,3 +209,93 @@ def test_rendering_neutralises_xss(payload):
             assert name != "style", tag
             if name in {"href", "src", "action", "data"}:
                 assert ALLOWED_SCHEMES.match((value or "").strip()), (tag, name, value)
+
+
+def test_run_history_is_linked_from_the_header_each_run_page_and_the_recent_runs(client, tutorial):
+    user = UserFactory()
+    client.force_login(user)
+    run = TrainingRun.objects.create(owner=user, demo="mlp_digits", tutorial=tutorial, params={"epochs": 2})
+    history = 'href="/tutorials/runs/"'
+    assert history in client.get("/").content.decode()  # the site header, on every page
+    assert history in client.get(run.get_absolute_url()).content.decode()
+    tutorial_page = client.get(tutorial.get_absolute_url()).content.decode()
+    recent = tutorial_page[tutorial_page.index("Your recent runs") :]
+    assert history in recent
+
+
+def _finished_run(owner, lr, acc, **params):
+    curve = [{"step": 1, "epoch": 1, "loss": 2.0}, {"step": 50, "epoch": 1, "loss": 0.6, "val_loss": 0.5}]
+    return TrainingRun.objects.create(
+        owner=owner,
+        demo="mlp_digits",
+        params={"learning_rate": lr, "epochs": 5, "batch_size": 32, **params},
+        status="succeeded",
+        final_metrics={"val_accuracy": acc} if acc is not None else {},
+        metrics=curve,
+    )
+
+
+def test_compare_labels_runs_by_what_differs_and_shows_their_final_figures(client):
+    user = UserFactory()
+    client.force_login(user)
+    runs = [_finished_run(user, 0.1, 0.98), _finished_run(user, 0.01, None)]
+    response = client.get("/tutorials/runs/compare/", {"ids": [str(r.pk) for r in runs]})
+    assert response.status_code == 200
+    assert [s["label"] for s in response.context["series"]] == ["learning_rate=0.1", "learning_rate=0.01"]
+    html = response.content.decode()
+    start = html.index('id="compare-finals"')
+    finals = html[start : html.index("</table>", start)]
+    assert "learning_rate=0.1" in finals and "0.9800" in finals
+    assert "0.5000" in finals  # a final figure missing from final_metrics comes from the curve
+    assert str(runs[0].pk)[:8] not in html.replace(str(runs[0].pk), "")  # no bare short ids
+    assert 'data-label-x="Training step"' in html and 'data-label-y="Training loss"' in html
+    assert "at least two runs" not in html
+
+
+def test_compare_runs_with_the_same_parameters_are_numbered():
+    from tutorials.views import run_label
+
+    run = TrainingRun(params={"epochs": 5}, created_at=timezone.now())
+    assert run_label(run, [], 2).startswith("Run 2 (")
+
+
+def test_compare_tells_apart_runs_that_agree_on_every_differing_parameter(client):
+    user = UserFactory()
+    client.force_login(user)
+    runs = [_finished_run(user, lr, 0.9) for lr in (0.1, 0.1, 0.01)]
+    response = client.get("/tutorials/runs/compare/", {"ids": [str(r.pk) for r in runs]})
+    labels = [s["label"] for s in response.context["series"]]
+    assert labels == ["learning_rate=0.1 (#1)", "learning_rate=0.1 (#2)", "learning_rate=0.01"]
+
+
+@pytest.mark.parametrize("count", [0, 1])
+def test_compare_says_what_to_do_with_fewer_than_two_runs(client, count):
+    user = UserFactory()
+    client.force_login(user)
+    ids = [str(_finished_run(user, 0.1, 0.9).pk) for _ in range(count)]
+    response = client.get("/tutorials/runs/compare/", {"ids": ids})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "A comparison needs at least two runs." in html and 'href="/tutorials/runs/"' in html
+
+
+def test_the_run_list_shows_each_runs_key_parameters(client):
+    user = UserFactory()
+    client.force_login(user)
+    _finished_run(user, 0.05, 0.9, hidden_size=64, seed=0)
+    html = client.get("/tutorials/runs/").content.decode()
+    cell = html[html.index('class="key-params"') :]
+    cell = cell[: cell.index("</td>")]
+    assert "learning_rate&nbsp;0.05" in cell and "epochs&nbsp;5" in cell and "hidden_size&nbsp;64" in cell
+    assert "seed" not in cell  # left at its default: not what tells this run apart
+
+
+def test_a_refused_launch_puts_an_error_summary_at_the_top_of_the_form(client, tutorial):
+    client.force_login(UserFactory())
+    response = client.post(tutorial.get_absolute_url(), form_data("mlp_digits", learning_rate=5))
+    html = response.content.decode()
+    assert response.status_code == 400
+    form = html[html.index('<form method="post" action="#launch" id="launch-form"') :]
+    summary = form.index('id="launch-errors"')
+    assert summary < form.index('class="param-grid"')  # before every field
+    assert 'href="#id_learning_rate"' in form[summary : form.index("</ul>", summary)]

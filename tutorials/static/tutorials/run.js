@@ -3,6 +3,12 @@
 (function () {
   "use strict";
 
+  // Translated words come from the page (data-label-* on #run), English when absent.
+  function label(name, fallback) {
+    var holder = document.getElementById("run");
+    return (holder && holder.getAttribute("data-label-" + name)) || fallback;
+  }
+
   function el(tag, text) { var e = document.createElement(tag); if (text !== undefined) e.textContent = text; return e; }
 
   function seriesOf(metrics, key) {
@@ -27,7 +33,8 @@
                { label: "loss", stroke: "#0b5cad", width: 1.5 },
                { label: "val_loss", stroke: "#b35c00", width: 2, spanGaps: true, points: { show: true } },
                { label: "val_accuracy", stroke: "#1a7f37", width: 2, scale: "acc", spanGaps: true, points: { show: true } }],
-      axes: [{ label: "step" }, { label: "loss" }, { side: 1, scale: "acc", label: "accuracy", grid: { show: false } }]
+      axes: [{ label: label("step", "step") }, { label: label("loss", "loss") },
+             { side: 1, scale: "acc", label: label("accuracy", "accuracy"), grid: { show: false } }]
     };
     container.textContent = "";
     return new uPlot(opts, data, container);
@@ -49,16 +56,19 @@
     if (keys.length) fm.appendChild(table(keys.map(function (k) { var v = state.final_metrics[k]; return [k, typeof v === "number" ? v.toFixed(4) : v]; })));
     var r = state.results || {};
     if (r.confusion_matrix) {
-      dr.appendChild(el("h3", "Confusion matrix (rows: true digit, columns: predicted)"));
-      dr.appendChild(table(r.confusion_matrix.map(function (row, i) { return [i].concat(row); }), [""].concat(r.confusion_matrix.map(function (_, i) { return i; }))));
+      dr.appendChild(el("h3", label("matrix", "Confusion matrix (rows: true digit, columns: predicted)")));
+      var matrix = table(r.confusion_matrix.map(function (row, i) { return [i].concat(row); }), [""].concat(r.confusion_matrix.map(function (_, i) { return i; })));
+      matrix.className = "matrix";
+      var wrap = el("div"); wrap.className = "table-wrap"; wrap.appendChild(matrix);  // scrolls by itself on a phone
+      dr.appendChild(wrap);
     }
     if (r.predictions) {
-      dr.appendChild(el("h3", "Predictions on held-out sentences"));
+      dr.appendChild(el("h3", label("predictions", "Predictions on held-out sentences")));
       dr.appendChild(table(r.predictions.map(function (p) { return [p.text, p.label || p.predicted, p.expected || p.true_label || "", typeof p.probability === "number" ? p.probability.toFixed(3) : ""]; })));
     }
     var samples = r.samples || (state.samples || []).map(function (s) { return s.text; });
     if (samples && samples.length) {
-      dr.appendChild(el("h3", "Sampled text"));
+      dr.appendChild(el("h3", label("samples", "Sampled text")));
       samples.slice(-3).forEach(function (s) { dr.appendChild(el("pre", typeof s === "string" ? s : (s.text || JSON.stringify(s)))); });
     }
   }
@@ -91,8 +101,9 @@
   }
 
   var compare = document.getElementById("compare-series");
-  if (compare && window.uPlot) {
-    var runs = JSON.parse(compare.textContent), container = document.getElementById("compare-chart");
+  var container = document.getElementById("compare-chart");
+  if (compare && window.uPlot && container) {
+    var runs = JSON.parse(compare.textContent);
     var allSteps = {};
     runs.forEach(function (r) { r.metrics.forEach(function (p) { if (typeof p.loss === "number") allSteps[p.step] = true; }); });
     var steps = Object.keys(allSteps).map(Number).sort(function (a, b) { return a - b; });
@@ -103,6 +114,8 @@
       data.push(steps.map(function (s) { return s in at ? at[s] : null; }));
       series.push({ label: r.label, stroke: palette[i % palette.length], spanGaps: true });
     });
-    if (steps.length) new uPlot({ width: Math.min(container.clientWidth || 640, 900), height: 300, scales: { x: { time: false } }, series: series }, data, container);
+    var axes = [{ label: container.getAttribute("data-label-x") || "step" },
+                { label: container.getAttribute("data-label-y") || "loss" }];
+    if (steps.length) new uPlot({ width: Math.min(container.clientWidth || 640, 900), height: 300, scales: { x: { time: false } }, series: series, axes: axes }, data, container);
   }
 })();
