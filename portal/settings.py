@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "resources",
     "accounts",
     "tutorials",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -145,6 +146,8 @@ EMAIL_HOST_USER = env.get_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env.get_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env.get_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env.get_str("DEFAULT_FROM_EMAIL", "portal@localhost")
+# The address links in e-mails point at (reminders, unsubscribe).
+SITE_URL = env.get_str("SITE_URL", "http://127.0.0.1:8000")
 
 # Security. The defaults are the safe ones whenever DEBUG is off.
 SECURE_SSL_REDIRECT = env.get_bool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -201,6 +204,11 @@ CELERY_BEAT_SCHEDULE = {
     "reap-stale-runs": {
         "task": "tutorials.reap_stale_runs",
         "schedule": env.get_int("TRAINING_REAP_EVERY", 30, minimum=1),
+    },
+    # Reminders before followed deadlines and alerts when one moves: one pass, each message once.
+    "deliver-notifications": {
+        "task": "notifications.deliver",
+        "schedule": env.get_int("NOTIFICATIONS_EVERY", 5 * 60, minimum=10),
     },
 }
 

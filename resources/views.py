@@ -8,6 +8,7 @@ number of queries whatever the number of rows.
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -16,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from resources import estimates, exports, search, selectors
+from resources import estimates, exports, personal, search, selectors
 from resources.bibtex import paper_to_bibtex, papers_to_bibtex
 from resources.models import Book, Community, ConferenceSeries, Course, Deadline, Paper
 
@@ -209,17 +210,29 @@ def _deadline_filters(request):
 def deadline_list(request):
     values, when, messages, choices = _deadline_filters(request)
     queryset = exports.deadline_queryset(**values).select_related("edition__series")
+    history = exports.deadline_queryset(**{**values, "upcoming": None})
+    # The series the reader follows come first (as on ccfddl); "mine" shows only them.
+    followed = personal.followed_series(request)
+    mine = bool(followed) and request.GET.get("mine") == "1"
+    if mine:
+        queryset = queryset.filter(edition__series_id__in=followed)
+        history = history.filter(edition__series_id__in=followed)
+    elif followed:
+        first = Case(When(edition__series_id__in=followed, then=0), default=1, output_field=IntegerField())
+        queryset = queryset.order_by(first, *queryset.query.order_by)
     page = _paginate(request, queryset, messages)
     expected = []
     if when == "upcoming":
         # Series that have not announced their next deadline: estimated, in a table of their own.
-        expected = estimates.expected_deadlines(exports.deadline_queryset(**{**values, "upcoming": None}))
+        expected = estimates.expected_deadlines(history)
     feed_params = {k: v for k, v in request.GET.items() if k in DEADLINE_FILTERS and k != "when" and v}
     feed_path = reverse("resources:deadlines-ics") + ("?" + urlencode(feed_params) if feed_params else "")
     context = {
         "page_obj": page,
         "deadlines": page.object_list,
         "expected": expected,
+        "followed": followed,
+        "mine": mine,
         "when": when,
         "filter_messages": messages,
         "choices": choices,

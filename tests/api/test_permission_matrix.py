@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from accounts import services as accounts_services
 from accounts.models import Bookmark
+from notifications.models import Follow
 from resources.models import DeadlineChange
 from tests import factories
 from tests.api.test_views import RESOURCES
@@ -59,6 +60,11 @@ def _matrix() -> dict:
     rows[("/api/v1/bookmarks/", "post")] = {"anonymous": 401, "user": 201, "staff": 201, "owner": 201}
     for method, ok in (("get", 200), ("patch", 200), ("delete", 204)):
         rows[("/api/v1/bookmarks/{id}/", method)] = {"anonymous": 401, "user": 404, "staff": 404, "owner": ok}
+    # Follows: signed-in users only, each their own.
+    rows[("/api/v1/follows/", "get")] = {"anonymous": 401, "user": 200, "staff": 200, "owner": 200}
+    rows[("/api/v1/follows/", "post")] = {"anonymous": 401, "user": 201, "staff": 201, "owner": 200}
+    for method, ok in (("get", 200), ("delete", 204)):
+        rows[("/api/v1/follows/{id}/", method)] = {"anonymous": 401, "user": 404, "staff": 404, "owner": ok}
     return rows
 
 
@@ -89,6 +95,7 @@ def world(catalogue):
     accounts_services.set_bookmark(owner, catalogue["book"], True)
     mark = Bookmark.objects.get(user=owner)
     deadline = catalogue["deadline"]
+    follow = Follow.objects.create(user=owner, series=deadline.edition.series)
     change = DeadlineChange.objects.create(
         edition=deadline.edition, deadline=deadline, kind=deadline.kind, change="moved", new_at=deadline.at
     )
@@ -99,6 +106,7 @@ def world(catalogue):
         "run": run,
         "bookmark": mark,
         "change": change,
+        "follow": follow,
     }
 
 
@@ -126,6 +134,10 @@ def request_for(path: str, method: str, world: dict) -> tuple[str, dict | None]:
         return url, body
     if name == "search":
         return f"{path}?q=attention", None
+    if name == "follows":
+        if method == "post":
+            body = {"kind": "series", "slug": world["follow"].series.slug}
+        return path.replace("{id}", str(world["follow"].pk)), body
     if name == "expected-deadlines":
         return path, None
     if name == "deadline-changes":

@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from accounts.models import Bookmark
+from notifications.models import Follow, Preferences
 from resources import models
 from tests import factories
 from tests.security import api_ops
@@ -39,7 +40,7 @@ READ_ONLY = {
     "tutorials:list", "tutorials:my-runs", "tutorials:compare", "tutorials:run-detail",
     "tutorials:run-status", "tutorials:run-script", "tutorials:run-shared", "tutorials:leaderboard",
     "resources:search", "resources:deadline-list", "resources:deadlines-ics", "resources:deadline-feed",
-    "resources:deadline-changes-feed",
+    "resources:deadline-changes-feed", "notifications:calendar",
     "resources:deadline-ics", "resources:conference-list", "resources:conference-ics",
     "resources:conference-detail", "resources:edition-detail", "resources:paper-list",
     "resources:papers-bib", "resources:paper-feed", "resources:paper-bib", "resources:paper-detail",
@@ -101,6 +102,18 @@ def staged(state):
 
 
 FORMS = {
+    "notifications:follow": Form(
+        url=lambda s: reverse("notifications:follow"),
+        data=lambda s: {"kind": "topic", "slug": s["topic"].slug},
+        changed=lambda s, r: Follow.objects.filter(user=s["alice"]).exists(),
+        user="alice",
+    ),
+    "notifications:settings": Form(
+        url=lambda s: reverse("notifications:settings"),
+        data=lambda s: {"language": "zh-hans", "time_zone": "Asia/Shanghai", "reminder_offsets": "3"},
+        changed=lambda s, r: Preferences.objects.filter(user=s["alice"], language="zh-hans").exists(),
+        user="alice",
+    ),
     "set_language": Form(
         url=lambda s: reverse("set_language"),
         data=lambda s: {"language": "zh-hans", "next": "/"},
@@ -233,18 +246,22 @@ def named_routes(resolver=None, namespace=""):
 
 def test_every_route_is_classified():
     site = {name for name, _cb in named_routes() if name and not name.startswith(("admin:", "api:"))}
-    unknown = site - READ_ONLY - set(FORMS)
+    unknown = site - READ_ONLY - set(FORMS) - set(SIGNED_LINKS)
     assert not unknown, f"new routes: add a CSRF case to FORMS or list them in READ_ONLY: {sorted(unknown)}"
     assert not (READ_ONLY | {n for n in FORMS if not n.startswith("admin:")}) - site, "stale names"
 
 
 #: Views exempt from the check that write nothing: the API's JSON 404 for unknown addresses.
 EXEMPT_READ_ONLY = {"resources.api.exceptions.not_found"}
+#: Routes whose POST is authorised by a signed token in the address, not by a session: the
+#: one-click unsubscribe of RFC 8058, which mail clients POST without cookies or a CSRF token.
+#: A cross-site page cannot forge the token (tests/notifications/test_delivery.py).
+SIGNED_LINKS = {"notifications:unsubscribe": "notifications.views.unsubscribe"}
 
 
 def test_no_view_is_exempt_from_the_csrf_check():
-    """Only DRF's views are csrf_exempt (DRF's session authentication checks the token itself),
-    and the API's 404, which writes nothing."""
+    """Only DRF's views (DRF's session authentication checks the token itself), the signed links
+    and the API's 404, which writes nothing, are csrf_exempt."""
     from rest_framework.views import APIView
 
     exempt = []
@@ -252,7 +269,7 @@ def test_no_view_is_exempt_from_the_csrf_check():
         view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
         if getattr(callback, "csrf_exempt", False) and not (view_class and issubclass(view_class, APIView)):
             exempt.append(f"{callback.__module__}.{callback.__name__}")
-    assert set(exempt) == EXEMPT_READ_ONLY
+    assert set(exempt) == EXEMPT_READ_ONLY | set(SIGNED_LINKS.values())
     assert Client(enforce_csrf_checks=True).post("/api/v1/nowhere/", {}).status_code == 404
 
 

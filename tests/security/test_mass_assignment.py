@@ -18,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models as django_models
 
 from accounts.models import Bookmark
+from notifications.models import Follow
 from resources import models
 from tests import factories
 from tests.security import api_ops
@@ -95,6 +96,7 @@ CASES = {
         {"language": "zh"}, lambda: factories.CommunityFactory(),
     ),
     "bookmarks_create": Case(Bookmark, {"type": "paper", "id": "PAPER", "note": "mine"}, user="alice"),
+    "follows_create": Case(Follow, {"kind": "series", "slug": "ed-series"}, user="alice"),
     "bookmarks_partial_update": Case(
         Bookmark, {"note": "changed"}, user="alice",
         existing=lambda: Bookmark.objects.create(
