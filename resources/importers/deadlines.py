@@ -1219,7 +1219,9 @@ def _write_editions(matched, now, report: FileReport, run_started: dt.datetime) 
                 report.reject(exc.entry, exc.reason, item.line)
                 continue
             by_year[(series.pk, item.year)] = edition
-            planned.append((item, edition, edition.pk is None or edition.created_at >= run_started))
+            # A series new in this run (a first import) records no changes: nothing was known
+            # before. A new edition of a known series does: its deadlines are announcements.
+            planned.append((item, edition, series.created_at >= run_started))
     if to_create:
         ConferenceEdition.objects.bulk_create(to_create)
     if to_update:
@@ -1426,7 +1428,7 @@ def _write_deadlines(planned: list, now, report: FileReport) -> None:
     if to_create:
         Deadline.objects.bulk_create([row for row, _ in to_create])
         for row, new_edition in to_create:
-            if not new_edition:
+            if not new_edition and row.at is not None:
                 changes.append(
                     DeadlineChange(
                         edition_id=row.edition_id,

@@ -101,11 +101,13 @@ def test_the_edition_page_api_and_feed_show_what_a_sync_changed(tmp_path, client
     assert sorted(rows) == [
         ("neurips", 2026, "abstract", "withdrawn", "ccf"),
         ("neurips", 2026, "paper", "moved", "ccf"),
+        ("neurips", 2027, "paper", "announced", "ccf"),  # a new edition of a known series
         ("zoneconf", 2026, "notification", "moved", ""),  # the curator's edit
     ]
     moved = api.get("/api/v1/deadline-changes/", {"change": "moved", "source": "ccf"}).json()["results"]
     assert [(m["old_at"], m["new_at"]) for m in moved] == [("2026-05-07T11:59:00Z", "2026-05-14T11:59:00Z")]
     assert api.get("/api/v1/deadline-changes/", {"conference": "zoneconf"}).json()["count"] == 1
+    assert api.get("/api/v1/deadline-changes/", {"year": 2027}).json()["count"] == 1
     assert api.get("/api/v1/deadline-changes/", {"source": "curator"}).json()["count"] == 1
     future = api.get("/api/v1/deadline-changes/", {"since": "2100-01-01T00:00:00Z"}).json()
     assert future["count"] == 0
@@ -121,6 +123,7 @@ def test_the_edition_page_api_and_feed_show_what_a_sync_changed(tmp_path, client
     assert titles == [
         "NeurIPS 2026: Abstract withdrawn (was 2026-05-05 11:59 UTC)",
         "NeurIPS 2026: Paper moved from 2026-05-07 11:59 UTC to 2026-05-14 11:59 UTC",
+        "NeurIPS 2027: Paper announced: 2027-05-14 11:59 UTC",
         "ZoneConf 2026: Pacific time in January moved from 2027-01-16 07:59 UTC to 2027-01-17 00:00 UTC",
     ]
     links = [entry.find(f"{ATOM}link").get("href") for entry in feed.iter(f"{ATOM}entry")]

@@ -101,6 +101,8 @@ def test_a_second_snapshot_gives_exactly_the_expected_changes(tmp_path):
     assert changes == [
         ("nips26", "abstract", "withdrawn", abstract_2026.at, abstract_2026.at, "ccf"),
         ("nips26", "paper", "moved", utc(2026, 5, 7, 11, 59), utc(2026, 5, 14, 11, 59), "ccf"),
+        # A new edition of a known series: its deadline is announced (followers hear of it).
+        ("nips27", "paper", "announced", None, utc(2027, 5, 14, 11, 59, 59), "ccf"),
     ]
     paper_2026.refresh_from_db()
     assert paper_2026.at == utc(2026, 5, 14, 11, 59)  # updated in place, same row
@@ -121,7 +123,7 @@ def test_a_second_snapshot_gives_exactly_the_expected_changes(tmp_path):
     # The same snapshot again: nothing more.
     run, report = sync([ccf, hf])
     assert (report.total("created"), report.total("updated"), report.total("withdrawn")) == (0, 0, 0)
-    assert DeadlineChange.objects.count() == 2
+    assert DeadlineChange.objects.count() == 3
     assert DeadlineConflict.objects.count() == 1
 
     # The deadline comes back upstream: reinstated, and recorded.
