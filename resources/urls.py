@@ -11,6 +11,7 @@ app_name = "resources"
 urlpatterns = [
     path("search/", views.search_page, name="search"),
     path("deadlines/", views.deadline_list, name="deadline-list"),
+    path("deadlines/calendar/", views.deadline_calendar, name="deadline-calendar"),
     path("deadlines.ics", views.deadlines_ics, name="deadlines-ics"),
     path("deadlines/feed/", feeds.DeadlineFeed(), name="deadline-feed"),
     path("deadlines/changes/feed/", feeds.DeadlineChangeFeed(), name="deadline-changes-feed"),

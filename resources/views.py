@@ -5,6 +5,8 @@ Views read through ``resources.selectors`` and ``resources.search``; each page r
 number of queries whatever the number of rows.
 """
 
+import calendar
+import datetime as dt
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -13,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -244,6 +247,72 @@ def deadline_list(request):
         "now": timezone.now(),
     }
     return render(request, "resources/deadline_list.html", context)
+
+
+@require_safe
+def deadline_calendar(request):
+    """A month of deadlines (UTC days) as a calendar, with the filters of the list, "mine" for
+    the conferences the reader follows, and the month's expected deadlines marked as estimates."""
+    values, _when, messages, choices = _deadline_filters(request)
+    today = timezone.now().date()
+    year, month = today.year, today.month
+    asked = request.GET.get("month", "").strip()
+    if asked:
+        try:
+            year, month = (int(part) for part in asked.split("-"))
+            if not 1900 < year < 2200:
+                raise ValueError
+            dt.date(year, month, 1)
+        except ValueError:
+            messages.append(
+                gettext("“%(value)s” is not a month (write YYYY-MM); showing this month.") % {"value": asked}
+            )
+            year, month = today.year, today.month
+    start = dt.datetime(year, month, 1, tzinfo=dt.UTC)
+    end = dt.datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=dt.UTC)
+    history = exports.deadline_queryset(**{**values, "upcoming": None})
+    followed = personal.followed_series(request)
+    mine = bool(followed) and request.GET.get("mine") == "1"
+    if mine:
+        history = history.filter(edition__series_id__in=followed)
+    by_day: dict[dt.date, list] = {}
+    for deadline in history.filter(at__gte=start, at__lt=end).select_related("edition__series"):
+        by_day.setdefault(deadline.at.astimezone(dt.UTC).date(), []).append(deadline)
+    expected_by_day: dict[dt.date, list] = {}
+    for item in estimates.expected_deadlines(history):
+        if start <= item.at < end:
+            expected_by_day.setdefault(item.at.astimezone(dt.UTC).date(), []).append(item)
+    weeks = [
+        [
+            {
+                "date": day,
+                "in_month": day.month == month,
+                "deadlines": by_day.get(day, []),
+                "expected": expected_by_day.get(day, []),
+            }
+            for day in week
+        ]
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    ]
+    keep = {k: v for k, v in request.GET.items() if k in {"topic", "field", "rank", "mine"} and v}
+    previous = (start - dt.timedelta(days=1)).strftime("%Y-%m")
+    context = {
+        "weeks": weeks,
+        "month_start": start.date(),
+        "weekdays": [WEEKDAYS_ABBR[n] for n in range(7)],
+        "previous_query": urlencode({**keep, "month": previous}),
+        "next_query": urlencode({**keep, "month": end.strftime("%Y-%m")}),
+        "count": sum(len(v) for v in by_day.values()),
+        "expected_count": sum(len(v) for v in expected_by_day.values()),
+        "filter_messages": messages,
+        "choices": choices,
+        "ranks": DEADLINE_RANKS,
+        "selected": {k: request.GET.get(k, "") for k in DEADLINE_FILTERS},
+        "followed": followed,
+        "mine": mine,
+        "month_value": start.strftime("%Y-%m"),
+    }
+    return render(request, "resources/deadline_calendar.html", context)
 
 
 @require_safe

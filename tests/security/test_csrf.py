@@ -40,7 +40,7 @@ READ_ONLY = {
     "tutorials:list", "tutorials:my-runs", "tutorials:compare", "tutorials:run-detail",
     "tutorials:run-status", "tutorials:run-script", "tutorials:run-shared", "tutorials:leaderboard",
     "resources:search", "resources:deadline-list", "resources:deadlines-ics", "resources:deadline-feed",
-    "resources:deadline-changes-feed", "notifications:calendar",
+    "resources:deadline-changes-feed", "notifications:calendar", "resources:deadline-calendar",
     "resources:deadline-ics", "resources:conference-list", "resources:conference-ics",
     "resources:conference-detail", "resources:edition-detail", "resources:paper-list",
     "resources:papers-bib", "resources:paper-feed", "resources:paper-bib", "resources:paper-detail",
