@@ -591,7 +591,7 @@ class SearchView(ApiViewMixin, APIView):
         if only in (None, "topics"):
             counts["topics"] = len(found.topics)
             results += [self._result(request, "topics", t.slug, t.name, "") for t in found.topics[:limit]]
-        body = {"query": found.query, "counts": counts, "results": results}
+        body = {"query": found.query, "counts": counts, "results": results, "suggestion": found.suggestion}
         return Response(serializers.SearchResponseSerializer(body).data)
 
     @staticmethod

@@ -66,3 +66,12 @@ def test_the_vocabulary_is_cached(transformers, django_assert_num_queries):
     search.vocabulary()
     with django_assert_num_queries(0):
         assert "transformer" in search.vocabulary()
+
+
+def test_the_api_offers_the_suggestion_too(client, transformers):
+    body = client.get("/api/v1/search/", {"q": "tranformer"}).json()
+    if body["query"] == "transformer":  # PostgreSQL corrected the word and searched again
+        assert body["results"] and body["suggestion"] == ""
+    else:
+        assert body["results"] == [] and body["suggestion"] == "transformer"
+    assert client.get("/api/v1/search/", {"q": "attention"}).json()["suggestion"] == ""
