@@ -35,7 +35,7 @@ from django.utils import timezone, translation
 from django.utils.timesince import timeuntil
 
 from notifications.models import DEFAULT_OFFSETS, Delivery, Follow
-from resources.models import Deadline, DeadlineChange, Status
+from resources.models import Book, Community, Course, Deadline, DeadlineChange, Paper, Status
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,9 @@ LEASE = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 8
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 #: What one unsubscribe link turns off.
-SCOPES = {"reminders": "email_reminders", "alerts": "email_alerts"}
+SCOPES = {"reminders": "email_reminders", "alerts": "email_alerts", "digest": "weekly_digest"}
+#: What a weekly digest lists: newly published items of these kinds, in the reader's topics.
+DIGEST_MODELS = (Paper, Book, Course, Community)
 
 
 def unsubscribe_token(user_id: int, scope: str) -> str:
@@ -153,6 +155,70 @@ def plan(now: dt.datetime) -> int:
     return len(rows)
 
 
+def digest_week(now: dt.datetime) -> tuple[dt.datetime, dt.datetime, str]:
+    """The last whole ISO week (Monday to Monday, UTC) before ``now``, and its key."""
+    monday = (now.astimezone(dt.UTC) - dt.timedelta(days=now.astimezone(dt.UTC).weekday())).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    start = monday - dt.timedelta(days=7)
+    year, week, _day = start.isocalendar()
+    return start, monday, f"digest:{year}-W{week:02d}"
+
+
+def new_items(topic_ids, start: dt.datetime, end: dt.datetime) -> list:
+    """Items published in [start, end) on these topics or their subtopics (one query a kind)."""
+    found = []
+    for model in DIGEST_MODELS:
+        found += list(
+            model.objects.published()
+            .filter(published_at__gte=start, published_at__lt=end)
+            .filter(Q(topics__in=topic_ids) | Q(topics__parent__in=topic_ids))
+            .distinct()
+            .order_by("-published_at", "pk")
+            .defer("search_vector")
+        )
+    return found
+
+
+def plan_digests(now: dt.datetime) -> int:
+    """One digest per reader and week, for readers following a topic in which something was
+    published that week."""
+    start, end, key = digest_week(now)
+    readers = defaultdict(set)
+    for user_id, topic_id in (
+        Follow.objects.filter(topic__isnull=False, user__is_active=True)
+        .exclude(user__email="")
+        .exclude(user__notification_preferences__weekly_digest=False)
+        .values_list("user_id", "topic_id")
+    ):
+        readers[user_id].add(topic_id)
+    if not readers:
+        return 0
+    touched = set()
+    for model in DIGEST_MODELS:
+        relation = model.topics.through
+        owner = f"{model._meta.model_name}__"
+        rows = relation.objects.filter(
+            **{
+                f"{owner}status": Status.PUBLISHED,
+                f"{owner}published_at__gte": start,
+                f"{owner}published_at__lt": end,
+            }
+        ).values_list("topic_id", "topic__parent_id")
+        for topic_id, parent_id in rows:
+            touched.add(topic_id)
+            if parent_id:
+                touched.add(parent_id)
+    done = set(Delivery.objects.filter(key=key).values_list("user_id", flat=True))
+    rows = [
+        Delivery(user_id=user_id, kind=Delivery.Kind.DIGEST, key=key)
+        for user_id, topics in readers.items()
+        if topics & touched and user_id not in done
+    ]
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return len(rows)
+
+
 # --- sending -------------------------------------------------------------------------------------
 
 
@@ -184,7 +250,20 @@ def message_for(delivery: Delivery, now: dt.datetime) -> EmailMultiAlternatives 
     prefs = getattr(user, "notification_preferences", None)
     language = prefs.language if prefs else settings.LANGUAGE_CODE
     zone = prefs.zone if prefs else dt.UTC
-    if delivery.kind == Delivery.Kind.REMINDER:
+    series = None
+    if delivery.kind == Delivery.Kind.DIGEST:
+        start, end, _key = digest_week(delivery.created_at)
+        topics = list(user.follows.filter(topic__isnull=False).values_list("topic_id", flat=True))
+        items = new_items(topics, start, end)
+        if not items:
+            return None
+        scope = "digest"
+        context = {
+            "items": [(item._meta.verbose_name, str(item), _site(item.get_absolute_url())) for item in items],
+            "week_start": start.date(),
+            "week_end": (end - dt.timedelta(days=1)).date(),
+        }
+    elif delivery.kind == Delivery.Kind.REMINDER:
         deadline = delivery.deadline
         if deadline is None or deadline.withdrawn_at is not None or deadline.at is None or deadline.at <= now:
             return None
@@ -198,7 +277,7 @@ def message_for(delivery: Delivery, now: dt.datetime) -> EmailMultiAlternatives 
         series = change.edition.series
         scope = "alerts"
         context = {"change": change}
-    if not Follow.objects.filter(user=user, series=series).exists():
+    if series is not None and not Follow.objects.filter(user=user, series=series).exists():
         return None
     unsubscribe = _site(reverse("notifications:unsubscribe", args=[unsubscribe_token(user.pk, scope)]))
     context.update(
@@ -209,7 +288,8 @@ def message_for(delivery: Delivery, now: dt.datetime) -> EmailMultiAlternatives 
         zone_name=str(getattr(zone, "key", "UTC")),
         unsubscribe_url=unsubscribe,
         settings_url=_site(reverse("notifications:settings")),
-        page_url=_site(series.get_absolute_url()),
+        page_url=_site(series.get_absolute_url() if series else reverse("home")),
+        site_url=settings.SITE_URL.rstrip("/"),
     )
     context["LANGUAGE_CODE"] = language
     with translation.override(language), timezone.override(zone):
@@ -263,7 +343,7 @@ def send(delivery_id: int, now: dt.datetime, connection=None) -> str:
 def run(now: dt.datetime | None = None) -> dict[str, int]:
     """One pass: plan what is due, send what is ready. Returns counts by outcome."""
     now = now or timezone.now()
-    planned = plan(now)
+    planned = plan(now) + plan_digests(now)
     outcomes: dict[str, int] = defaultdict(int)
     ready = _ready(now)
     if ready:

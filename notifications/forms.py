@@ -31,5 +31,16 @@ class PreferencesForm(forms.ModelForm):
 
     class Meta:
         model = Preferences
-        fields = ("language", "time_zone", "reminder_offsets", "email_reminders", "email_alerts")
-        widgets = {"time_zone": forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"})}
+        fields = (
+            "language",
+            "time_zone",
+            "reminder_offsets",
+            "email_reminders",
+            "email_alerts",
+            "weekly_digest",
+        )
+        widgets = {
+            "time_zone": forms.TextInput(
+                attrs={"list": "time-zones", "autocomplete": "off", "data-browser-zone": ""}
+            )
+        }

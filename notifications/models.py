@@ -131,6 +131,7 @@ class Preferences(models.Model):
     email_alerts = models.BooleanField(
         _("e-mail when a followed deadline moves or is withdrawn"), default=True
     )
+    weekly_digest = models.BooleanField(_("a weekly e-mail of new items in followed topics"), default=True)
     #: SHA-256 of the personal calendar's secret token; empty when there is no feed.
     calendar_token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     calendar_token_created = models.DateTimeField(null=True, blank=True, editable=False)
@@ -153,6 +154,7 @@ class Delivery(models.Model):
     class Kind(models.TextChoices):
         REMINDER = "reminder", _("Reminder")
         ALERT = "alert", _("Change alert")
+        DIGEST = "digest", _("Weekly digest")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")

@@ -188,3 +188,52 @@ def test_planning_reads_in_a_fixed_number_of_queries(smtp, world, django_assert_
     with django_assert_num_queries(5):
         delivery.plan(utc(2026, 10, 31, 12, 5))
     assert Delivery.objects.filter(state="pending").count() == 22
+
+
+def test_an_announced_deadline_replacing_an_estimate_alerts_followers(smtp, world):
+    deadline = world["deadline"]
+    DeadlineChange.objects.create(
+        edition=deadline.edition, deadline=deadline, kind="paper", change="announced",
+        new_at=AOE_AT, source="hf", seen_at=utc(2026, 9, 20),
+    )  # fmt: skip
+    delivery.run(now=utc(2026, 9, 20, 1))
+    sam = text_of(by_recipient(smtp.messages)["sam@example.org"])
+    assert "Paper announced: 2026-11-07 11:59 UTC" in sam
+
+
+def test_a_weekly_digest_of_new_items_in_followed_topics(smtp, world):
+    nlp = factories.TopicFactory(slug="nlp", name_en="NLP", name_zh="自然语言处理")
+    parsing = factories.TopicFactory(slug="parsing", parent=nlp)
+    Follow.objects.create(user=world["sam"], topic=nlp)
+    new = factories.PaperFactory(title="A New Parser")
+    new.topics.add(parsing)  # a subtopic of the followed topic
+    old = factories.PaperFactory(title="An Old Paper")
+    old.topics.add(nlp)
+    from resources.models import Paper
+
+    Paper.objects.filter(pk=new.pk).update(published_at=utc(2026, 11, 25))  # week of 23 November
+    Paper.objects.filter(pk=old.pk).update(published_at=utc(2026, 11, 10))
+    delivery.run(now=utc(2026, 12, 1, 9))  # a Tuesday: the digest of 23-29 November
+    (digest,) = [m for m in smtp.messages if "new item" in m["Subject"]]
+    assert digest["To"] == "sam@example.org"
+    assert digest["Subject"] == "1 new item in your topics (week of 2026-11-23)"
+    body = text_of(digest)
+    assert "A New Parser" in body and "An Old Paper" not in body
+    assert "https://portal.example.org/papers/" in body
+    assert "/notifications/unsubscribe/" in digest["List-Unsubscribe"]
+    delivery.run(now=utc(2026, 12, 3, 9))  # later the same week: nothing more
+    assert len([m for m in smtp.messages if "new item" in m["Subject"]]) == 1
+    # li follows no topic: no digest.
+    assert not [m for m in smtp.messages if m["To"] == "li@example.org" and "new item" in m["Subject"]]
+
+
+def test_the_command_runs_one_pass(smtp, world):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("deliver_notifications", "--now", "2026-10-31T12:05:00+00:00", stdout=out)
+    assert "sent 2" in out.getvalue()
+    with pytest.raises(CommandError, match="UTC offset"):
+        call_command("deliver_notifications", "--now", "2026-10-31T12:05:00")
