@@ -18,6 +18,8 @@ from notifications import delivery, services
 from notifications.forms import PreferencesForm
 from resources import exports
 
+NEW_TOKEN_KEY = "notifications_new_calendar_token"  # noqa: S105 - a session key, not a secret
+
 
 def _back(request, fallback: str) -> HttpResponseRedirect:
     target = request.POST.get("next", "")
@@ -42,11 +44,14 @@ def follow(request):
 def preferences(request):
     prefs = services.preferences(request.user)
     form = PreferencesForm(instance=prefs)
-    new_token = None
+    # A new address is shown once, on the page the POST redirects to (a reload does not make
+    # another); until then it waits in the reader's own session.
+    new_token = request.session.pop(NEW_TOKEN_KEY, None) if request.method == "GET" else None
     if request.method == "POST":
         action = request.POST.get("action", "save")
         if action == "new-calendar":
-            new_token = services.issue_calendar_token(request.user)
+            request.session[NEW_TOKEN_KEY] = services.issue_calendar_token(request.user)
+            return HttpResponseRedirect(request.path)
         elif action == "revoke-calendar":
             services.revoke_calendar_token(request.user)
             messages.success(request, gettext("Your calendar address no longer works."))

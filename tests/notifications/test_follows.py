@@ -103,7 +103,7 @@ def test_the_personal_calendar_is_shown_once_regenerated_and_revoked(client, cat
     Follow.objects.create(user=reader, series=catalogue["Alpha"].edition.series)
     client.force_login(reader)
     settings_url = reverse("notifications:settings")
-    page = client.post(settings_url, {"action": "new-calendar"}).content.decode()
+    page = client.post(settings_url, {"action": "new-calendar"}, follow=True).content.decode()
     (address,) = re.findall(r'id="calendar-url" type="url" value="([^"]+)"', page)
     path = address.removeprefix("http://testserver")
     assert "calendar-url" not in client.get(settings_url).content.decode()  # shown once
@@ -121,7 +121,7 @@ def test_the_personal_calendar_is_shown_once_regenerated_and_revoked(client, cat
     moved = next(iter(Calendar.from_ical(anonymous.get(path).content).walk("VEVENT")))
     assert str(moved["uid"]) == uid and moved["dtstart"].dt == catalogue["Alpha"].at.replace(microsecond=0)
 
-    page = client.post(settings_url, {"action": "new-calendar"}).content.decode()
+    page = client.post(settings_url, {"action": "new-calendar"}, follow=True).content.decode()
     (new_address,) = re.findall(r'id="calendar-url" type="url" value="([^"]+)"', page)
     assert anonymous.get(path).status_code == 404  # the old address is dead
     new_path = new_address.removeprefix("http://testserver")
