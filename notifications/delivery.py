@@ -17,7 +17,8 @@
    the server's acceptance and the mark, a window of one database write.
 
 A reminder is sent late (marked so) when its moment passed more than ``GRACE`` ago while nothing
-ran, and not at all once the deadline itself is past.
+ran, and not at all once the deadline itself is past or its moment is more than ``LATE_LIMIT``
+old.
 """
 
 import datetime as dt
@@ -34,12 +35,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.timesince import timeuntil
 
-from notifications.models import DEFAULT_OFFSETS, Delivery, Follow
+from notifications.models import DEFAULT_OFFSETS, Delivery, Follow, Preferences
 from resources.models import Book, Community, Course, Deadline, DeadlineChange, Paper, Status
 
 log = logging.getLogger(__name__)
 
 GRACE = dt.timedelta(hours=1)
+#: A reminder whose moment is older than this when a pass first sees it is not sent (logged as
+#: skipped), and a change older than this is no news.
+LATE_LIMIT = dt.timedelta(days=7)
 LEASE = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 8
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
@@ -70,12 +74,12 @@ def _site(path: str) -> str:
 # --- planning ------------------------------------------------------------------------------------
 
 
-def _followers():
-    """(user id, series id, followed at, offsets or None, reminders on or None) of every active
-    follower of a published series with an e-mail address (one query; no preferences row reads
-    as the defaults)."""
+def _followers(series_ids):
+    """(user id, series id, followed at, offsets or None, reminders on or None, alerts on or
+    None) of every active follower with an e-mail address of these series (one query; no
+    preferences row reads as the defaults)."""
     return (
-        Follow.objects.filter(series__isnull=False, series__status=Status.PUBLISHED, user__is_active=True)
+        Follow.objects.filter(series_id__in=series_ids, user__is_active=True)
         .exclude(user__email="")
         .values_list(
             "user_id",
@@ -89,28 +93,35 @@ def _followers():
 
 
 def plan(now: dt.datetime) -> int:
-    """Insert the deliveries that are due; return how many rows this pass inserted or found."""
-    followers = list(_followers())
-    if not followers:
-        return 0
-    furthest = max(max(offsets or DEFAULT_OFFSETS, default=0) for _u, _s, _c, offsets, _r, _a in followers)
-    by_series = defaultdict(list)
-    for row in followers:
-        by_series[row[1]].append(row)
+    """Insert the deliveries that are due; return how many rows this pass inserted or found.
+
+    Only deadlines with a reminder moment in the last ``LATE_LIMIT`` (for any number of days
+    before that some reader uses) and changes seen in that time are read, with the followers of
+    their series: a pass reads what may be due now, not every follow.
+    """
+    offsets = set(DEFAULT_OFFSETS)
+    for chosen in Preferences.objects.values_list("reminder_offsets", flat=True).distinct():
+        offsets.update(chosen or ())
+    window = Q()
+    for days in offsets:
+        window |= Q(at__gt=now - LATE_LIMIT + dt.timedelta(days=days), at__lte=now + dt.timedelta(days=days))
+    published = {"edition__series__status": Status.PUBLISHED}
     deadlines = list(
         Deadline.objects.current()
-        .filter(
-            edition__series_id__in=by_series,
-            at__gt=now,
-            at__lte=now + dt.timedelta(days=furthest, hours=1),
-        )
+        .filter(window, at__gt=now, **published)
         .values_list("pk", "edition__series_id", "at")
     )
     changes = list(
         DeadlineChange.objects.filter(
-            edition__series_id__in=by_series, seen_at__gt=now - dt.timedelta(days=30)
+            seen_at__gt=now - LATE_LIMIT, seen_at__lte=now, **published
         ).values_list("pk", "edition__series_id", "seen_at")
     )
+    series_ids = {d[1] for d in deadlines} | {c[1] for c in changes}
+    if not series_ids:
+        return 0
+    by_series = defaultdict(list)
+    for row in _followers(series_ids):
+        by_series[row[1]].append(row)
     known = set(
         Delivery.objects.filter(
             Q(deadline_id__in=[d[0] for d in deadlines]) | Q(change_id__in=[c[0] for c in changes])
@@ -118,7 +129,7 @@ def plan(now: dt.datetime) -> int:
     )
     rows = []
     for deadline_id, series_id, at in deadlines:
-        for user_id, _series, followed_at, offsets, reminders_on, _alerts in by_series[series_id]:
+        for user_id, _series, followed_at, offsets, reminders_on, _alerts in by_series.get(series_id, ()):
             if reminders_on is False:
                 continue
             due = sorted(
@@ -145,7 +156,7 @@ def plan(now: dt.datetime) -> int:
                     )
                 )
     for change_id, series_id, seen_at in changes:
-        for user_id, _series, followed_at, _offsets, _reminders, alerts_on in by_series[series_id]:
+        for user_id, _series, followed_at, _offsets, _reminders, alerts_on in by_series.get(series_id, ()):
             key = f"alert:{change_id}"
             if alerts_on is False or seen_at < followed_at or (user_id, key) in known:
                 continue
@@ -344,10 +355,15 @@ def run(now: dt.datetime | None = None) -> dict[str, int]:
     """One pass: plan what is due, send what is ready. Returns counts by outcome."""
     now = now or timezone.now()
     planned = plan(now) + plan_digests(now)
+    return {"planned": planned, **send_ready(now)}
+
+
+def send_ready(now: dt.datetime) -> dict[str, int]:
+    """Send every delivery that is ready (one connection to the server); counts by outcome."""
     outcomes: dict[str, int] = defaultdict(int)
     ready = _ready(now)
     if ready:
         connection = get_connection(fail_silently=False)
         for delivery_id in ready:
             outcomes[send(delivery_id, now, connection)] += 1
-    return {"planned": planned, **outcomes}
+    return dict(outcomes)

@@ -183,9 +183,10 @@ def test_planning_reads_in_a_fixed_number_of_queries(smtp, world, django_assert_
     for n in range(20):
         user = factories.UserFactory(username=f"reader{n}")
         Follow.objects.create(user=user, series=world["series"])
-    # followers with their preferences; deadlines ahead; recent changes; deliveries already
+    # the reminder days in use; the deadlines with a moment in the last week; the changes of
+    # that week; the followers of their series with their preferences; deliveries already
     # planned; one INSERT for the new rows (SQLite and PostgreSQL alike, in one batch).
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         delivery.plan(utc(2026, 10, 31, 12, 5))
     assert Delivery.objects.filter(state="pending").count() == 22
 
@@ -237,3 +238,12 @@ def test_the_command_runs_one_pass(smtp, world):
     assert "sent 2" in out.getvalue()
     with pytest.raises(CommandError, match="UTC offset"):
         call_command("deliver_notifications", "--now", "2026-10-31T12:05:00")
+
+
+def test_a_reminder_older_than_a_week_is_not_sent(smtp, world):
+    # The first pass after the 30-day moment (8 October) runs on 30 October, before the 7-day one.
+    delivery.run(now=utc(2026, 10, 30, 9))
+    assert smtp.messages == [] and not Delivery.objects.exists()
+    delivery.run(now=utc(2026, 10, 31, 12, 5))  # the 7-day one still comes, on time
+    assert len(smtp.messages) == 2
+    assert Delivery.objects.filter(key__endswith=":30", state="skipped").count() == 2
