@@ -116,3 +116,51 @@ def test_a_pass_killed_mid_batch_loses_and_repeats_nothing(settings):
     assert outcome["sent"] == READERS - 9
     assert sorted(inbox.accepted) == sorted(f"reader{n:02d}@example.org" for n in range(READERS))
     assert Delivery.objects.filter(state="sent").count() == READERS
+
+
+class CountingInbox:
+    def __init__(self):
+        self.accepted: list[str] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(0.01)  # a little time per message, so that the two passes overlap
+        self.accepted.extend(envelope.rcpt_tos)
+        return "250 OK"
+
+
+def test_two_passes_started_at_once_send_each_message_once():
+    series = factories.ConferenceSeriesFactory(short_name="TwinConf", slug="twinconf")
+    edition = factories.ConferenceEditionFactory(series=series, year=2027)
+    factories.DeadlineFactory(
+        edition=edition, kind="paper", label="", at=dt.datetime(2026, 11, 7, 11, 59, tzinfo=dt.UTC)
+    )
+    for n in range(READERS):
+        Follow.objects.create(user=factories.UserFactory(username=f"twin{n:02d}"), series=series)
+    Follow.objects.update(created_at=dt.datetime(2026, 9, 1, tzinfo=dt.UTC))
+    inbox = CountingInbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    from django.db import connection
+
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="portal.test_settings",
+        DATABASE_URL=database_url_for(connection.settings_dict),
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(port),
+        EMAIL_USE_TLS="0",
+        SITE_URL="https://portal.example.org",
+    )
+    command = [sys.executable, "manage.py", "deliver_notifications", "--now", NOW.isoformat()]
+    try:
+        passes = [
+            subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            for _ in range(2)
+        ]
+        outputs = [p.communicate(timeout=180)[0].decode() for p in passes]
+    finally:
+        controller.stop()
+    assert [p.returncode for p in passes] == [0, 0], outputs
+    assert sorted(inbox.accepted) == sorted(f"twin{n:02d}@example.org" for n in range(READERS))
+    assert Delivery.objects.filter(state="sent").count() == READERS
