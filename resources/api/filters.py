@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
-from resources import models
+from resources import models, personal
 
 YEAR_RANGE = (1950, 2100)
 
@@ -147,10 +147,19 @@ class DeadlineFilter(filters.FilterSet):
         field_name="edition__series__core_rank", choices=models.ConferenceSeries.CoreRank.choices[:-1]
     )
     ordering = ordering("at", "kind")
+    mine = filters.BooleanFilter(
+        method="filter_mine",
+        label="true: only the conferences the signed-in user follows (none for an anonymous client).",
+    )
 
     class Meta:
         model = models.Deadline
         fields = ()
+
+    def filter_mine(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(edition__series_id__in=personal.followed_series(self.request))
 
     def filter_when(self, queryset, name, value):
         return queryset.upcoming() if value == "upcoming" else queryset.past()

@@ -157,3 +157,23 @@ def test_settings_take_a_time_zone_language_and_offsets_with_field_errors(client
         [14, 3, 1],
         False,
     )
+
+
+def test_the_deadlines_api_keeps_only_mine_when_asked(catalogue):
+    reader = factories.UserFactory(username="reader")
+    Follow.objects.create(user=reader, series=catalogue["Beta"].edition.series)
+    api = api_for(reader)
+    mine = api.get("/api/v1/deadlines/", {"mine": "true"}).json()["results"]
+    assert [d["conference"] for d in mine] == ["beta"]
+    assert len(api.get("/api/v1/deadlines/").json()["results"]) == 2
+    assert APIClient().get("/api/v1/deadlines/", {"mine": "true"}).json()["count"] == 0
+
+
+def test_follow_buttons_on_the_topic_and_course_lists(client):
+    factories.TopicFactory(slug="nlp", name_en="NLP")
+    factories.CourseFactory(title="Deep Learning", slug="deep-learning")
+    client.force_login(factories.UserFactory(username="reader"))
+    topics = client.get("/topics/").content.decode()
+    assert 'name="kind" value="topic"' in topics and 'value="nlp"' in topics
+    courses = client.get("/courses/").content.decode()
+    assert 'name="kind" value="course"' in courses and 'value="deep-learning"' in courses
