@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from notifications import delivery, services
 from notifications.forms import PreferencesForm
-from resources import exports
+from resources import estimates, exports
 
 NEW_TOKEN_KEY = "notifications_new_calendar_token"  # noqa: S105 - a session key, not a secret
 
@@ -81,7 +81,9 @@ def calendar(request, token: str):
     if user is None:
         raise Http404
     deadlines = exports.deadline_queryset().filter(edition__series__followers__user=user)
-    body = exports.deadlines_to_ical(deadlines, name=gettext("My conference deadlines"))
+    # Opt-in, as on the public calendar: expected deadlines are estimates, not announced dates.
+    expected = estimates.expected_deadlines(deadlines) if request.GET.get("expected") in {"1", "true"} else []
+    body = exports.deadlines_to_ical(deadlines, name=gettext("My conference deadlines"), expected=expected)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="my-deadlines.ics"'
     response["Cache-Control"] = "private, no-cache"

@@ -17,7 +17,7 @@ from django.utils.html import escape, linebreaks
 from django.utils.text import Truncator
 from django.utils.translation import gettext, gettext_lazy
 
-from resources import selectors
+from resources import estimates, selectors
 from resources.exports import deadline_queryset
 from resources.models import Deadline, DeadlineChange, Paper
 
@@ -79,25 +79,51 @@ class PaperFeed(Feed):
 
 
 class DeadlineFeed(Feed):
+    """Upcoming deadlines; with ``?expected=1`` the expected ones too, each titled as an estimate."""
+
     feed_type = Atom1Feed
     title = gettext_lazy("Upcoming AI conference deadlines")
     subtitle = gettext_lazy("Submission deadlines of the conferences in the catalogue, soonest first.")
     limit = 50
 
+    def get_object(self, request, *args, **kwargs):
+        return {"expected": request.GET.get("expected") in {"1", "true", "yes"}}
+
     def link(self):
         return _reverse_or_root("resources:deadline-list")
 
-    def items(self):
-        return deadline_queryset(upcoming=True)[: self.limit]
+    def items(self, obj):
+        announced = list(deadline_queryset(upcoming=True)[: self.limit])
+        if not obj["expected"]:
+            return announced
+        expected = estimates.expected_deadlines(deadline_queryset(upcoming=None))
+        return announced + expected[: self.limit]
 
-    def item_title(self, item: Deadline) -> str:
+    def item_title(self, item) -> str:
+        if isinstance(item, estimates.Expected):
+            text = gettext("%(name)s %(year)s paper deadline (expected around %(day)s)")
+            return text % {"name": item.short_name, "year": item.year, "day": f"{item.at:%Y-%m-%d}"}
         return f"{item} — {item.at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
 
-    def item_link(self, item: Deadline) -> str:
+    def item_link(self, item) -> str:
+        if isinstance(item, estimates.Expected):
+            return reverse("resources:conference-detail", args=[item.slug]) + f"#expected-{item.year}"
         # The fragment makes each deadline's link, and so its Atom id, its own.
         return f"{item.edition.get_absolute_url()}#deadline-{item.pk}"
 
-    def item_description(self, item: Deadline) -> str:
+    def item_description(self, item) -> str:
+        if isinstance(item, estimates.Expected):
+            text = gettext(
+                "An estimate, not an announced date: where the latest paper deadline fell in its year. "
+                "Past dates (%(years)s) fell between %(first)s and %(last)s."
+            )
+            years = f"{item.based_on[0]}–{item.based_on[-1]}"
+            return _html(
+                text % {"years": years, "first": f"{item.earliest:%m-%d}", "last": f"{item.latest:%m-%d}"}
+            )
+        return self._deadline_description(item)
+
+    def _deadline_description(self, item: Deadline) -> str:
         local = ""
         if item.local:
             local = gettext("Local time as the conference writes it: %(local)s %(zone)s") % {
@@ -106,10 +132,14 @@ class DeadlineFeed(Feed):
             }
         return _html(local, item.comment, item.edition.link)
 
-    def item_updateddate(self, item: Deadline) -> dt.datetime:
+    def item_updateddate(self, item) -> dt.datetime | None:
+        if isinstance(item, estimates.Expected):
+            return None
         return item.edition.updated_at
 
-    def item_categories(self, item: Deadline) -> list[str]:
+    def item_categories(self, item) -> list[str]:
+        if isinstance(item, estimates.Expected):
+            return [gettext("Expected")]
         series = item.edition.series
         return [str(item.get_kind_display()), *filter(None, [series.field])]
 

@@ -177,3 +177,30 @@ def test_follow_buttons_on_the_topic_and_course_lists(client):
     assert 'name="kind" value="topic"' in topics and 'value="nlp"' in topics
     courses = client.get("/courses/").content.decode()
     assert 'name="kind" value="course"' in courses and 'value="deep-learning"' in courses
+
+
+def test_expected_deadlines_are_opt_in_in_the_atom_feed_and_the_personal_calendar(client):
+    delta = factories.ConferenceSeriesFactory(short_name="Delta", slug="delta")
+    for year in (2024, 2025):
+        edition = factories.ConferenceEditionFactory(series=delta, year=year)
+        factories.DeadlineFactory(
+            edition=edition, kind="paper", label="", at=dt.datetime(year, 3, 10, 12, tzinfo=dt.UTC)
+        )
+    plain = client.get("/deadlines/feed/").content.decode()
+    assert "Delta" not in plain
+    opted = client.get("/deadlines/feed/?expected=1").content.decode()
+    assert re.search(r"<title>Delta \d{4} paper deadline \(expected around \d{4}-03-10\)</title>", opted)
+    assert "/conferences/delta/#expected-" in opted
+
+    reader = factories.UserFactory(username="reader")
+    Follow.objects.create(user=reader, series=delta)
+    client.force_login(reader)
+    page = client.post(
+        reverse("notifications:settings"), {"action": "new-calendar"}, follow=True
+    ).content.decode()
+    (address,) = re.findall(r'id="calendar-url" type="url" value="([^"]+)"', page)
+    path = address.removeprefix("http://testserver")
+    events = lambda url: list(Calendar.from_ical(client.get(url).content).walk("VEVENT"))  # noqa: E731
+    assert not [e for e in events(path) if "expected" in str(e["summary"])]
+    (event,) = [e for e in events(path + "?expected=1") if "expected" in str(e["summary"])]
+    assert str(event["uid"]).startswith("expected-delta-")
