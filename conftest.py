@@ -22,6 +22,59 @@ def need(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+#: Groups of skipped tests, told apart by their skip reasons: (name, words in the reason, the
+#: command that runs them). ``.ci/run`` runs every group.
+SKIP_GROUPS = (
+    ("browser", ("chromium",), "apt-get install chromium   (Debian's Chromium; then make test)"),
+    (
+        "PostgreSQL",
+        ("postgresql", "database_url"),
+        "DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal make test",
+    ),
+    (
+        "Redis",
+        ("redis",),
+        "CELERY_BROKER_URL=redis://127.0.0.1:6379/14 CACHE_URL=redis://127.0.0.1:6379/15 make test",
+    ),
+    ("HTML checker", ("java", "nu html"), "apt-get install default-jre-headless"),
+    ("translations", ("gettext", "msgfmt"), "apt-get install gettext"),
+    ("CI legs", ("portal_expect_stack",), ".ci/run   (both legs, as CI runs them)"),
+)
+
+
+def skip_summary(reasons: list[str]) -> list[str]:
+    """Lines that say, per group, how many tests were skipped and the command that runs them."""
+    counts: dict[str, int] = {}
+    others: dict[str, int] = {}
+    for reason in reasons:
+        text = reason.lower()
+        group = next((g for g in SKIP_GROUPS if any(word in text for word in g[1])), None)
+        if group is None:
+            others[reason] = others.get(reason, 0) + 1
+        else:
+            counts[group[0]] = counts.get(group[0], 0) + 1
+    lines = [
+        f"{counts[name]:>4} skipped: {name} — run them with: {command}"
+        for name, _words, command in SKIP_GROUPS
+        if name in counts
+    ]
+    lines += [f"{n:>4} skipped: {reason}" for reason, n in sorted(others.items())]
+    return lines
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """End a run that skipped tests with what was skipped and how to run it (never silently)."""
+    reasons = []
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+        reasons.append(reason.removeprefix("Skipped: "))
+    if reasons:
+        terminalreporter.write_sep("-", "skipped groups, and the command that runs each")
+        for line in skip_summary(reasons):
+            terminalreporter.write_line(line)
+
+
 def database_url_for(settings_dict: dict) -> str:
     """The DATABASE_URL that points another process at the database this test run uses."""
     if settings_dict["ENGINE"].endswith("sqlite3"):
