@@ -21,6 +21,7 @@ API_URLCONFS = [
     "resources.api.urls",
     "tutorials.api.urls",
     "accounts.api.urls",
+    "paths.api.urls",
 ]
 
 

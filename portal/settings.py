@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "resources",
     "accounts",
     "tutorials",
+    "paths",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("tutorials/", include("tutorials.urls")),
+    path("paths/", include("paths.urls")),
     path("admin/", admin.site.urls),
     path("", include("resources.urls")),
     path("api/v1/", include("portal.api_urls", namespace="api")),
