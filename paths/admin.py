@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from paths import services
 from paths.graph import check_acyclic
 from paths.models import TARGET_FIELDS, LearningPath, Step, StepProgress
+from resources.admin.base import FORMFIELD_OVERRIDES
 
 
 class LearningPathForm(forms.ModelForm):
@@ -41,6 +42,8 @@ class LearningPathForm(forms.ModelForm):
 
 
 class StepForm(forms.ModelForm):
+    external_url = Step._meta.get_field("external_url").formfield(assume_scheme="https")
+
     class Meta:
         model = Step
         fields = (
@@ -98,6 +101,7 @@ class StepFormSet(forms.BaseInlineFormSet):
 
 class StepInline(admin.StackedInline):
     model = Step
+    formfield_overrides = FORMFIELD_OVERRIDES
     form = StepForm
     formset = StepFormSet
     extra = 0
