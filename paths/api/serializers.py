@@ -17,9 +17,14 @@ from resources.api.serializers import SMALL, ModelCleanMixin, UTCDateTimeField, 
 
 class StepTargetSerializer(serializers.Serializer):
     type = serializers.CharField(help_text="course, book, paper, community, conference, tutorial or link.")
-    slug = serializers.CharField(allow_null=True, help_text="The item's slug; null for an outside address.")
+    slug = serializers.CharField(
+        allow_null=True, help_text="The item's slug; null for an outside address or a draft item."
+    )
     title = serializers.CharField()
-    url = serializers.CharField(help_text="The item's page on the site, or the outside address.")
+    url = serializers.CharField(
+        allow_null=True,
+        help_text="The item's page on the site, or the outside address; null for a draft item.",
+    )
     published = serializers.BooleanField(help_text="False while the item is a draft.")
 
 
@@ -47,13 +52,14 @@ class StepSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(StepTargetSerializer)
     def get_target(self, step) -> dict:
-        item = step.target
+        published = step.target_published
+        # A draft item keeps its address to itself until a curator publishes it.
         return {
             "type": step.kind,
-            "slug": getattr(item, "slug", None),
+            "slug": getattr(step.target, "slug", None) if published else None,
             "title": step.label_en,
-            "url": step.url,
-            "published": step.target_published,
+            "url": step.url if published else None,
+            "published": published,
         }
 
 

@@ -76,7 +76,7 @@ class PathViewSet(CatalogueViewSet):
             LearningPath.objects.published()
             .annotate(step_count=Count("steps", distinct=True))
             .prefetch_related(
-                Prefetch("prerequisites", queryset=LearningPath.objects.only("id", "slug")),
+                Prefetch("prerequisites", queryset=LearningPath.objects.published().only("id", "slug")),
             )
         )
         if self.action == "retrieve":

@@ -140,3 +140,16 @@ def test_api_query_counts_do_not_grow_with_the_steps(client, django_assert_num_q
     for slug in ("small", "large"):
         with django_assert_num_queries(5):
             assert client.get(f"/api/v1/paths/{slug}/", HTTP_ACCEPT="application/json").status_code == 200
+
+
+def test_drafts_stay_hidden_inside_a_published_path(client):
+    learning_path = make_path(slug="shown", steps=2)
+    make_path(slug="draft-before", steps=1, status="draft")
+    learning_path.prerequisites.add(LearningPath.objects.get(slug="draft-before"))
+    step = learning_path.steps.get(position=2)
+    step.paper.status = "draft"
+    step.paper.save()
+    body = client.get("/api/v1/paths/shown/", HTTP_ACCEPT="application/json").json()
+    assert body["prerequisites"] == []
+    target = body["steps"][1]["target"]
+    assert (target["published"], target["slug"], target["url"]) == (False, None, None)
