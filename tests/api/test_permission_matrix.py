@@ -103,7 +103,9 @@ def world(catalogue):
     mark = Bookmark.objects.get(user=owner)
     learning_path = LearningPath.objects.create(slug="matrix-path", title_en="Matrix", status="published")
     first = Step.objects.create(path=learning_path, position=1, tutorial=tutorial)
-    second = Step.objects.create(path=learning_path, position=2, paper=catalogue["paper"])
+    second = Step.objects.create(
+        path=learning_path, position=2, paper=factories.PaperFactory(slug="matrix-paper")
+    )
     progress = StepProgress.objects.create(user=owner, step=first, state="learning")
     deadline = catalogue["deadline"]
     change = DeadlineChange.objects.create(
