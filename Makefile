@@ -24,6 +24,7 @@ run: $(VENV)/.runtime
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(PY) manage.py load_catalogue
 	DEBUG=$${DEBUG:-1} $(PY) manage.py load_tutorials
+	DEBUG=$${DEBUG:-1} $(PY) manage.py load_paths
 	DEBUG=$${DEBUG:-1} $(PY) manage.py serve
 
 ## test: the whole suite (unit, integration, services, browser).

@@ -22,6 +22,7 @@ API_URLCONFS = [
     "tutorials.api.urls",
     "accounts.api.urls",
     "notifications.api",
+    "paths.api.urls",
 ]
 
 

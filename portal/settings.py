@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "accounts",
     "tutorials",
     "notifications",
+    "paths",
 ]
 
 MIDDLEWARE = [

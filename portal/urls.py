@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("tutorials/", include("tutorials.urls")),
     path("", include("notifications.urls")),
+    path("paths/", include("paths.urls")),
     path("admin/", admin.site.urls),
     path("", include("resources.urls")),
     path("api/v1/", include("portal.api_urls", namespace="api")),

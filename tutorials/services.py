@@ -386,7 +386,7 @@ def execute_run(run_id: str, worker: str = "", task_id: str = "", shutting_down=
         return Status.FAILED
     reporter.state["step"] = reporter.state.get("total_steps") or reporter.state.get("step", 0)
     reporter.flush()
-    _finish(
+    finished = _finish(
         run.pk,
         Status.SUCCEEDED,
         final_metrics=_clean_json(outcome.get("metrics", {})),
@@ -394,7 +394,21 @@ def execute_run(run_id: str, worker: str = "", task_id: str = "", shutting_down=
         device=str(outcome.get("device", reporter.state.get("device", ""))),
         progress=1.0,
     )
+    if finished:
+        announce_success(run)
     return Status.SUCCEEDED
+
+
+def announce_success(run: TrainingRun) -> None:
+    """Tell listeners (learning paths' progress) that a run succeeded; their errors are logged only."""
+    from tutorials.signals import run_succeeded
+
+    answers = run_succeeded.send_robust(
+        sender=TrainingRun, run_id=run.pk, owner_id=run.owner_id, demo=run.demo, tutorial_id=run.tutorial_id
+    )
+    for receiver, answer in answers:
+        if isinstance(answer, Exception):
+            logger.error("run %s: a run_succeeded receiver failed: %r (%s)", run.pk, answer, receiver)
 
 
 def _flush_quietly(reporter: Reporter) -> None:
@@ -444,10 +458,12 @@ def requeue(run_id, worker: str) -> bool:
     return updated == 1
 
 
-def _finish(run_id, status: str, **fields) -> None:
-    TrainingRun.objects.filter(pk=run_id, status=Status.RUNNING).update(
+def _finish(run_id, status: str, **fields) -> bool:
+    """Move a running run to its end state; False when it was no longer running."""
+    updated = TrainingRun.objects.filter(pk=run_id, status=Status.RUNNING).update(
         status=status, finished_at=timezone.now(), **fields
     )
+    return updated == 1
 
 
 def reap_stale_runs(now=None) -> dict:

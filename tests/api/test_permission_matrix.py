@@ -2,7 +2,7 @@
 
 The operations come from the generated schema, so a new endpoint or method fails
 ``test_the_matrix_covers_every_operation_of_the_schema`` until its row is written here. Rows for
-per-user objects (runs, bookmarks) are asked about an object of a *fourth* user, "owner": only
+per-user objects (runs, bookmarks, progress) are asked about an object of a *fourth* user, "owner": only
 the owner may see a private run or a bookmark, so user and staff alike get 404 — never 403.
 The owner's own access is the ``owner`` column.
 """
@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 from accounts import services as accounts_services
 from accounts.models import Bookmark
 from notifications.models import Follow
+from paths.models import LearningPath, Step, StepProgress
 from resources.models import DeadlineChange
 from tests import factories
 from tests.api.test_views import RESOURCES
@@ -65,6 +66,18 @@ def _matrix() -> dict:
     rows[("/api/v1/follows/", "post")] = {"anonymous": 401, "user": 201, "staff": 201, "owner": 200}
     for method, ok in (("get", 200), ("delete", 204)):
         rows[("/api/v1/follows/{id}/", method)] = {"anonymous": 401, "user": 404, "staff": 404, "owner": ok}
+    # Learning paths are curated like the catalogue; progress is each signed-in user's own.
+    rows[("/api/v1/paths/", "get")] = READ
+    rows[("/api/v1/paths/{slug}/", "get")] = READ
+    rows[("/api/v1/paths/", "post")] = {"anonymous": 401, "user": 403, "owner": 403, "staff": 201}
+    for method in ("put", "patch", "delete"):
+        rows[("/api/v1/paths/{slug}/", method)] = {
+            "anonymous": 401, "user": 403, "owner": 403, "staff": CATALOGUE_WRITE[method],
+        }  # fmt: skip
+    rows[("/api/v1/progress/", "get")] = {"anonymous": 401, "user": 200, "staff": 200, "owner": 200}
+    rows[("/api/v1/progress/", "post")] = {"anonymous": 401, "user": 201, "staff": 201, "owner": 201}
+    for method in ("get", "patch"):
+        rows[("/api/v1/progress/{id}/", method)] = {"anonymous": 401, "user": 404, "staff": 404, "owner": 200}
     return rows
 
 
@@ -94,6 +107,12 @@ def world(catalogue):
     run = TrainingRun.objects.create(owner=owner, demo="mlp_digits", status=TrainingRun.Status.QUEUED)
     accounts_services.set_bookmark(owner, catalogue["book"], True)
     mark = Bookmark.objects.get(user=owner)
+    learning_path = LearningPath.objects.create(slug="matrix-path", title_en="Matrix", status="published")
+    first = Step.objects.create(path=learning_path, position=1, tutorial=tutorial)
+    second = Step.objects.create(
+        path=learning_path, position=2, paper=factories.PaperFactory(slug="matrix-paper")
+    )
+    progress = StepProgress.objects.create(user=owner, step=first, state="learning")
     deadline = catalogue["deadline"]
     follow = Follow.objects.create(user=owner, series=deadline.edition.series)
     change = DeadlineChange.objects.create(
@@ -107,6 +126,9 @@ def world(catalogue):
         "bookmark": mark,
         "change": change,
         "follow": follow,
+        "path": learning_path,
+        "unstarted_step": second,
+        "progress": progress,
     }
 
 
@@ -154,6 +176,20 @@ def request_for(path: str, method: str, world: dict) -> tuple[str, dict | None]:
         elif method == "patch":
             body = {"note": "chapter 10"}
         return path.replace("{id}", str(world["bookmark"].pk)), body
+    if name == "paths":
+        if method == "post":
+            body = {"slug": "new-path", "title_en": "New", "topics": [], "prerequisites": []}
+        elif method == "put":
+            body = {"slug": "matrix-path", "title_en": "Renamed", "level": "advanced"}
+        elif method == "patch":
+            body = {"title_zh": "矩阵"}
+        return path.replace("{slug}", world["path"].slug), body
+    if name == "progress":
+        if method == "post":
+            body = {"step": world["unstarted_step"].pk, "state": "done"}
+        elif method == "patch":
+            body = {"note": "mine"}
+        return path.replace("{id}", str(world["progress"].pk)), body
     raise AssertionError(f"no request written for {method.upper()} {path}")
 
 

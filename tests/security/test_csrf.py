@@ -21,6 +21,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Bookmark
 from notifications.models import Follow, Preferences
+from paths.models import LearningPath, Step, StepProgress
 from resources import models
 from tests import factories
 from tests.security import api_ops
@@ -47,6 +48,7 @@ READ_ONLY = {
     "resources:book-list", "resources:book-detail", "resources:course-list", "resources:course-detail",
     "resources:community-list", "resources:community-detail", "resources:topic-list",
     "resources:topic-detail", "resources:sitemap", "resources:sitemap-section",
+    "paths:list", "paths:detail",
 }  # fmt: skip
 
 BIB = "@article{k2017,\n  title = {A Title},\n  author = {Doe, Jane},\n  year = {2017},\n}\n"
@@ -187,6 +189,12 @@ FORMS = {
         changed=lambda s, r: TrainingRun.objects.get(pk=s["run"].pk).status == "cancelled",
         user="alice",
     ),
+    "paths:step-progress": Form(
+        url=lambda s: reverse("paths:step-progress", args=[s["step"].path.slug, s["step"].pk]),
+        data=lambda s: {f"s{s['step'].pk}-state": "done", f"s{s['step'].pk}-note": "mine"},
+        changed=lambda s, r: StepProgress.objects.filter(user=s["alice"], step=s["step"]).exists(),
+        user="alice",
+    ),
     # The admin: its log-in, a delete confirmation, and the import pages (each stages an upload).
     "admin:login": Form(
         url=lambda s: reverse("admin:login"),
@@ -285,9 +293,11 @@ def state(tmp_path, settings):
     )
     tutorial = factories.TutorialFactory(demo="mlp_digits")
     run = TrainingRun.objects.create(owner=alice, demo="mlp_digits", params={}, tutorial=tutorial)
+    learning_path = LearningPath.objects.create(slug="csrf-path", title_en="CSRF", status="published")
+    step = Step.objects.create(path=learning_path, position=1, paper=paper)
     return {
         "alice": alice, "curator": curator, "paper": paper, "bookmark": bookmark, "tutorial": tutorial,
-        "run": run, "topic": factories.TopicFactory(), "var": tmp_path,
+        "run": run, "topic": factories.TopicFactory(), "var": tmp_path, "step": step,
     }  # fmt: skip
 
 

@@ -19,6 +19,7 @@ from django.db import models as django_models
 
 from accounts.models import Bookmark
 from notifications.models import Follow
+from paths.models import LearningPath, Step, StepProgress
 from resources import models
 from tests import factories
 from tests.security import api_ops
@@ -54,6 +55,11 @@ def catalogue_cases(name, model, create, update, make, **operation_sets):
         f"{name}_update": Case(model, {**create, **update}, existing=make, **operation_sets),
         f"{name}_partial_update": Case(model, update, existing=make, **operation_sets),
     }
+
+
+def _step(slug: str) -> Step:
+    learning_path = LearningPath.objects.create(slug=slug, title_en=slug, status="published")
+    return Step.objects.create(path=learning_path, position=1, paper=factories.PaperFactory())
 
 
 def _edition():
@@ -104,6 +110,18 @@ CASES = {
             content_type=ContentType.objects.get_for_model(models.Paper),
             object_id=factories.PaperFactory().pk,
         ),
+    ),
+    **catalogue_cases(
+        "paths", LearningPath, {"slug": "mass", "title_en": "Mass"}, {"title_zh": "改名"},
+        lambda: LearningPath.objects.create(slug="old", title_en="Old", status="published"),
+    ),
+    "progress_create": Case(StepProgress, {"step": "STEP", "state": "done", "note": "mine"}, user="alice"),
+    "progress_partial_update": Case(
+        StepProgress, {"state": "skipped", "note": "changed"}, user="alice",
+        existing=lambda: StepProgress.objects.create(
+            user=get_user_model().objects.get(username="alice"), step=_step("progress-existing"),
+        ),
+        sets={"state", "note"},
     ),
     "runs_create": Case(TrainingRun, {"demo": "mlp_digits", "params": {"epochs": 1}}, user="alice"),
     "runs_cancel_create": Case(
@@ -172,7 +190,10 @@ SERVER_OWNED = {
     "finished_at", "content_type", "object_id", "search_vector",
 }  # fmt: skip
 #: Where a request field shares a name with a server-owned column but means something else.
-SAME_NAME_OTHER_MEANING = {("bookmarks_create", "id")}  # the bookmarked item's id, not the bookmark's
+SAME_NAME_OTHER_MEANING = {
+    ("bookmarks_create", "id"),  # the bookmarked item's id, not the bookmark's
+    ("progress_create", "step"),  # the path's step the progress is about, not a run's step counter
+}
 
 
 @pytest.mark.parametrize("operation_id", sorted(CASES))
@@ -196,8 +217,10 @@ def test_read_only_fields_are_not_assigned(operation_id, alice, mallory):
     factories.ConferenceSeriesFactory(short_name="EDS", slug="ed-series")
     edition = factories.ConferenceEditionFactory(year=2031, ccf_id="eds31")
     paper = factories.PaperFactory()
+    step = _step("mass-step")
+    stand_ins = {"EDITION": edition.pk, "PAPER": paper.pk, "STEP": step.pk}
     payload = {
-        key: {"EDITION": edition.pk, "PAPER": paper.pk}.get(value, value) if isinstance(value, str) else value
+        key: stand_ins.get(value, value) if isinstance(value, str) else value
         for key, value in case.payload.items()
     }
     existing = case.existing() if case.existing else None
@@ -237,7 +260,7 @@ def test_read_only_fields_are_not_assigned(operation_id, alice, mallory):
             assert stored == before[column.attname], f"{name} changed from {before[column.attname]!r}"
     if case.model is TrainingRun:
         assert row.owner == alice
-    if case.model is Bookmark:
+    if case.model in (Bookmark, StepProgress):
         assert row.user == alice
 
 

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from paths import views
+
+app_name = "paths"
+
+urlpatterns = [
+    path("", views.path_list, name="list"),
+    path("<slug:slug>/", views.path_detail, name="detail"),
+    path("<slug:slug>/steps/<int:step_id>/progress/", views.step_progress, name="step-progress"),
+]

@@ -1,0 +1,76 @@
+"""The paths' pages: the list, a path with its steps and the learner's states, and the form that
+sets a step's state (an account's progress, or a visitor's in the session)."""
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST, require_safe
+
+from paths import services
+from paths.forms import ProgressForm
+from paths.models import LearningPath, Progress
+
+
+@require_safe
+def path_list(request):
+    paths = list(services.published_paths())
+    percentages = services.path_percentages(request, paths)
+    for item in paths:
+        item.percent = percentages[item.pk]
+    return render(request, "paths/path_list.html", {"paths": paths})
+
+
+def _detail_context(request, slug: str, failed: tuple | None = None) -> dict:
+    try:
+        learning_path = services.path_with_steps(slug)
+    except LearningPath.DoesNotExist:
+        raise Http404("No such path.") from None
+    steps = list(learning_path.steps.all())
+    entries = services.entries_for(request, [s.pk for s in steps])
+    positions = {s.pk: s.position for s in steps}
+    done = skipped = 0
+    for step in steps:
+        entry = entries.get(step.pk, services.Entry())
+        step.entry = entry
+        step.state_label = Progress(entry.state).label
+        step.before = sorted(positions[p.pk] for p in step.prerequisites.all() if p.pk in positions)
+        if failed and failed[0] == step.pk:
+            step.form = failed[1]
+        else:
+            step.form = ProgressForm(initial={"state": entry.state, "note": entry.note}, prefix=f"s{step.pk}")
+        done += entry.state == Progress.DONE
+        skipped += entry.state == Progress.SKIPPED
+    return {
+        "learning_path": learning_path,
+        "steps": steps,
+        "percent": services.percent(done, len(steps), skipped),
+        "done": done,
+        "signed_in": request.user.is_authenticated,
+    }
+
+
+@require_safe
+def path_detail(request, slug: str):
+    return render(request, "paths/path_detail.html", _detail_context(request, slug))
+
+
+@require_POST
+def step_progress(request, slug: str, step_id: int):
+    step = (
+        LearningPath.objects.published()
+        .filter(slug=slug)
+        .values_list("steps__pk", flat=True)
+        .filter(steps__pk=step_id)
+        .first()
+    )
+    if step is None:
+        raise Http404("No such step on this path.")
+    form = ProgressForm(request.POST, prefix=f"s{step_id}")
+    if not form.is_valid():
+        context = _detail_context(request, slug, failed=(step_id, form))
+        return render(request, "paths/path_detail.html", context, status=400)
+    from paths.models import Step
+
+    services.set_progress(
+        request, Step.objects.get(pk=step_id), form.cleaned_data["state"], form.cleaned_data["note"]
+    )
+    return redirect(f"{LearningPath(slug=slug).get_absolute_url()}#step-{step_id}")
