@@ -17,7 +17,7 @@ from resources.api.views import JSON_RENDERERS, ApiViewMixin, error_responses
 
 
 class FollowSerializer(serializers.ModelSerializer):
-    kind = serializers.ChoiceField(choices=Follow.KINDS, help_text="series, topic or course")
+    kind = serializers.ChoiceField(choices=Follow.KINDS, help_text="series, topic, course or path")
     slug = serializers.SlugField(max_length=120, write_only=True, help_text="The item's slug.")
     target = serializers.SerializerMethodField(help_text="The followed item: its slug and name.")
 
@@ -82,7 +82,7 @@ class FollowViewSet(
             return Follow.objects.none()
         return (
             Follow.objects.filter(user=user)
-            .select_related("series", "topic", "course")
+            .select_related("series", "topic", "course", "path")
             .order_by("-created_at", "-id")
         )
 

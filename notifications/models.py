@@ -14,14 +14,27 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from paths.models import LearningPath
 from resources.models import ConferenceSeries, Course, Deadline, DeadlineChange, Topic
 
 DEFAULT_OFFSETS = [30, 7, 1]
 MAX_OFFSET_DAYS = 365
 
 
+#: What a reader may follow, by the name the API and forms use (and the foreign key's).
+FOLLOW_KINDS = ("series", "topic", "course", "path")
+
+
+def _exactly_one_of(names) -> Q:
+    """Exactly one of the foreign keys ``names`` is set."""
+    condition = Q()
+    for chosen in names:
+        condition |= Q(**{f"{name}__isnull": name != chosen for name in names})
+    return condition
+
+
 class Follow(models.Model):
-    """A star on a conference series, a topic or a course."""
+    """A star on a conference series, a topic, a course or a learning path."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="follows"
@@ -50,27 +63,29 @@ class Follow(models.Model):
         on_delete=models.CASCADE,
         related_name="followers",
     )
+    path = models.ForeignKey(
+        LearningPath,
+        verbose_name=_("learning path"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="followers",
+    )
     created_at = models.DateTimeField(_("followed"), auto_now_add=True)
 
     #: The kinds a reader may follow, by the name the API and forms use.
-    KINDS = ("series", "topic", "course")
+    KINDS = FOLLOW_KINDS
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("follow")
         verbose_name_plural = _("follows")
         constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(series__isnull=False, topic__isnull=True, course__isnull=True)
-                    | Q(series__isnull=True, topic__isnull=False, course__isnull=True)
-                    | Q(series__isnull=True, topic__isnull=True, course__isnull=False)
-                ),
-                name="follow_exactly_one_target",
-            ),
+            models.CheckConstraint(condition=_exactly_one_of(FOLLOW_KINDS), name="follow_exactly_one_target"),
             models.UniqueConstraint(fields=["user", "series"], name="follow_unique_series"),
             models.UniqueConstraint(fields=["user", "topic"], name="follow_unique_topic"),
             models.UniqueConstraint(fields=["user", "course"], name="follow_unique_course"),
+            models.UniqueConstraint(fields=["user", "path"], name="follow_unique_path"),
         ]
 
     def __str__(self):

@@ -8,10 +8,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from notifications.models import Follow, Preferences
+from paths.models import LearningPath
 from resources.models import ConferenceSeries, Course, Status, Topic
 
 #: What a reader may follow, by kind.
-TARGETS = {"series": ConferenceSeries, "topic": Topic, "course": Course}
+TARGETS = {"series": ConferenceSeries, "topic": Topic, "course": Course, "path": LearningPath}
 
 
 def find_target(kind: str, slug: str):
@@ -85,4 +86,4 @@ def user_for_calendar_token(token: str):
 
 def follows_of(user) -> list[Follow]:
     """The reader's follows with their items (one query)."""
-    return list(Follow.objects.filter(user=user).select_related("series", "topic", "course"))
+    return list(Follow.objects.filter(user=user).select_related("series", "topic", "course", "path"))

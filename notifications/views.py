@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from notifications import delivery, services
 from notifications.forms import PreferencesForm
+from paths import services as path_services
 from resources import estimates, exports
 
 NEW_TOKEN_KEY = "notifications_new_calendar_token"  # noqa: S105 - a session key, not a secret
@@ -83,7 +84,20 @@ def calendar(request, token: str):
     deadlines = exports.deadline_queryset().filter(edition__series__followers__user=user)
     # Opt-in, as on the public calendar: expected deadlines are estimates, not announced dates.
     expected = estimates.expected_deadlines(deadlines) if request.GET.get("expected") in {"1", "true"} else []
-    body = exports.deadlines_to_ical(deadlines, name=gettext("My conference deadlines"), expected=expected)
+    plan_days = [
+        {
+            "uid": event["uid"],
+            "start": event["start"],
+            "end": event["end"],
+            "summary": gettext("%(path)s: %(step)s (%(hours)s h)")
+            % {"path": event["path"].title, "step": event["step"].title, "hours": event["hours"]},
+            "description": gettext("A step of your study plan."),
+        }
+        for event in path_services.plan_events(user)
+    ]
+    body = exports.deadlines_to_ical(
+        deadlines, name=gettext("My conference deadlines"), expected=expected, days=plan_days
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="my-deadlines.ics"'
     response["Cache-Control"] = "private, no-cache"

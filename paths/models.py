@@ -286,3 +286,42 @@ class StepProgress(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.step_id}: {self.state}"
+
+
+class StudyPlan(models.Model):
+    """A learner's plan to finish a path by a deadline (or a date) at so many hours a week; the
+    dates are computed when read (``paths.planning``), from the learner's progress."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="study_plans"
+    )
+    path = models.ForeignKey(
+        LearningPath, verbose_name=_("learning path"), on_delete=models.CASCADE, related_name="study_plans"
+    )
+    deadline = models.ForeignKey(
+        "resources.Deadline",
+        verbose_name=_("deadline"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("plan backwards from this deadline; it follows the deadline if it moves"),
+    )
+    finish_by = models.DateField(_("finish by"), null=True, blank=True, help_text=_("or from this date"))
+    hours_per_week = models.PositiveSmallIntegerField(_("hours a week"), default=5)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, default="UTC")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("study plan")
+        verbose_name_plural = _("study plans")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "path"], name="study_plan_one_per_path"),
+            models.CheckConstraint(
+                condition=Q(hours_per_week__gte=1) & Q(hours_per_week__lte=80), name="study_plan_hours_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.path}"

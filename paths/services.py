@@ -284,3 +284,98 @@ def path_prerequisites_of(path_id: int) -> list[int]:
 
 def path_label(path_id: int) -> str:
     return LearningPath.objects.filter(pk=path_id).values_list("slug", flat=True).first() or str(path_id)
+
+
+# --- study plans ---------------------------------------------------------------------------------
+
+
+def plan_finish_by(plan):
+    """The day a study plan must be finished by: the last whole day before its deadline in its
+    time zone, or its own date. None when its deadline is gone and it has no date."""
+    import zoneinfo
+
+    from paths.planning import finish_by_for
+
+    if plan.deadline_id is not None and plan.deadline is not None and plan.deadline.at is not None:
+        try:
+            zone = zoneinfo.ZoneInfo(plan.time_zone or "UTC")
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = zoneinfo.ZoneInfo("UTC")
+        return finish_by_for(plan.deadline.at, zone)
+    return plan.finish_by
+
+
+def schedule(plan, steps, finished: set[int], today=None):
+    """The dates of ``plan`` over ``steps`` (a path's steps, prerequisites loaded), leaving out
+    the ``finished`` ones; None when the plan has no day to finish by."""
+    from paths.planning import plan_backwards
+
+    finish_by = plan_finish_by(plan)
+    if finish_by is None:
+        return None
+    ids = {s.pk for s in steps}
+    prerequisites = {s.pk: {p.pk for p in s.prerequisites.all() if p.pk in ids} for s in steps}
+    return plan_backwards(
+        [(s.pk, s.position, s.estimated_hours) for s in steps],
+        prerequisites,
+        finished=finished,
+        finish_by=finish_by,
+        today=today or timezone.localdate(),
+        hours_per_week=plan.hours_per_week,
+    )
+
+
+def study_plan_of(user, learning_path):
+    from paths.models import StudyPlan
+
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        StudyPlan.objects.select_related("deadline__edition__series")
+        .filter(user=user, path=learning_path)
+        .first()
+    )
+
+
+def plan_events(user, today=None) -> list[dict]:
+    """The reader's study plans as calendar entries: one per planned step (its days, all day),
+    for the personal calendar feed. A fixed number of queries, whatever the plans hold."""
+    from paths.models import StudyPlan
+
+    plans = list(
+        StudyPlan.objects.filter(user=user, path__status="published").select_related(
+            "path", "deadline__edition__series"
+        )
+    )
+    if not plans:
+        return []
+    steps = list(
+        Step.objects.filter(path_id__in=[p.path_id for p in plans])
+        .select_related(*TARGET_RELATIONS)
+        .prefetch_related(Prefetch("prerequisites", queryset=Step.objects.only("id", "path_id", "position")))
+        .order_by("path_id", "position", "id")
+    )
+    finished = set(
+        StepProgress.objects.filter(
+            user=user, step__in=steps, state__in=[Progress.DONE, Progress.SKIPPED]
+        ).values_list("step_id", flat=True)
+    )
+    events = []
+    for plan in plans:
+        own = [s for s in steps if s.path_id == plan.path_id]
+        scheduled = schedule(plan, own, finished, today)
+        if scheduled is None:
+            continue
+        titles = {s.pk: s for s in own}
+        for item in scheduled.steps:
+            events.append(
+                {
+                    "uid": f"plan-{plan.pk}-step-{item.step_id}",
+                    "start": item.start,
+                    "end": item.end,
+                    "path": plan.path,
+                    "step": titles[item.step_id],
+                    "hours": item.hours,
+                }
+            )
+    return events

@@ -7,5 +7,6 @@ app_name = "paths"
 urlpatterns = [
     path("", views.path_list, name="list"),
     path("<slug:slug>/", views.path_detail, name="detail"),
+    path("<slug:slug>/plan/", views.study_plan, name="study-plan"),
     path("<slug:slug>/steps/<int:step_id>/progress/", views.step_progress, name="step-progress"),
 ]

@@ -1,13 +1,15 @@
 """The paths' pages: the list, a path with its steps and the learner's states, and the form that
 sets a step's state (an account's progress, or a visitor's in the session)."""
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from paths import services
-from paths.forms import ProgressForm
-from paths.models import LearningPath, Progress
+from paths.forms import ProgressForm, StudyPlanForm
+from paths.models import LearningPath, Progress, StudyPlan
+from resources.models import Deadline
 
 
 @require_safe
@@ -19,7 +21,13 @@ def path_list(request):
     return render(request, "paths/path_list.html", {"paths": paths})
 
 
-def _detail_context(request, slug: str, failed: tuple | None = None) -> dict:
+def _plan_deadlines():
+    """The deadlines a plan may aim at: upcoming ones of published conferences, soonest first
+    (the calls for papers out at any time number in the tens to hundreds)."""
+    return Deadline.objects.published().upcoming().select_related("edition__series")
+
+
+def _detail_context(request, slug: str, failed: tuple | None = None, plan_form=None) -> dict:
     try:
         learning_path = services.path_with_steps(slug)
     except LearningPath.DoesNotExist:
@@ -39,18 +47,62 @@ def _detail_context(request, slug: str, failed: tuple | None = None) -> dict:
             step.form = ProgressForm(initial={"state": entry.state, "note": entry.note}, prefix=f"s{step.pk}")
         done += entry.state == Progress.DONE
         skipped += entry.state == Progress.SKIPPED
-    return {
+    context = {
         "learning_path": learning_path,
         "steps": steps,
         "percent": services.percent(done, len(steps), skipped),
         "done": done,
         "signed_in": request.user.is_authenticated,
     }
+    if request.user.is_authenticated:
+        plan = services.study_plan_of(request.user, learning_path)
+        finished = {s.pk for s in steps if s.entry.state in (Progress.DONE, Progress.SKIPPED)}
+        schedule = services.schedule(plan, steps, finished) if plan else None
+        if schedule is not None:
+            for step in steps:
+                step.planned = schedule.by_step.get(step.pk)
+        initial = {"hours_per_week": plan.hours_per_week, "time_zone": plan.time_zone} if plan else {}
+        if plan:
+            initial.update(deadline=plan.deadline_id, finish_by=plan.finish_by)
+        context.update(
+            plan=plan,
+            schedule=schedule,
+            planned_steps=[s for s in steps if getattr(s, "planned", None)],
+            plan_form=plan_form or StudyPlanForm(initial=initial, deadlines=_plan_deadlines()),
+        )
+    return context
 
 
 @require_safe
 def path_detail(request, slug: str):
     return render(request, "paths/path_detail.html", _detail_context(request, slug))
+
+
+@require_POST
+@login_required
+def study_plan(request, slug: str):
+    learning_path = LearningPath.objects.published().filter(slug=slug).first()
+    if learning_path is None:
+        raise Http404("No such path.")
+    if request.POST.get("action") == "remove":
+        StudyPlan.objects.filter(user=request.user, path=learning_path).delete()
+        return redirect(f"{learning_path.get_absolute_url()}#plan")
+    form = StudyPlanForm(request.POST, deadlines=_plan_deadlines())
+    if not form.is_valid():
+        return render(
+            request, "paths/path_detail.html", _detail_context(request, slug, plan_form=form), status=400
+        )
+    StudyPlan.objects.update_or_create(
+        user=request.user,
+        path=learning_path,
+        defaults={
+            "deadline": form.cleaned_data["deadline"],
+            "finish_by": form.cleaned_data["finish_by"],
+            "hours_per_week": form.cleaned_data["hours_per_week"],
+            "time_zone": form.cleaned_data["time_zone"],
+        },
+    )
+    return redirect(f"{learning_path.get_absolute_url()}#plan")
 
 
 @require_POST

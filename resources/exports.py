@@ -135,7 +135,12 @@ def _description(deadline: Deadline) -> str:
 
 
 def deadlines_to_ical(
-    deadlines: Iterable[Deadline], *, name: str, stamp: dt.datetime | None = None, expected: Iterable = ()
+    deadlines: Iterable[Deadline],
+    *,
+    name: str,
+    stamp: dt.datetime | None = None,
+    expected: Iterable = (),
+    days: Iterable[dict] = (),
 ) -> bytes:
     """An RFC 5545 calendar with one event per deadline whose instant is known (TBD ones are left out).
 
@@ -146,8 +151,12 @@ def deadlines_to_ical(
     ``expected`` (``estimates.Expected``, for those who ask for them) adds one all-day event per
     estimate on its day, its summary and description saying it is an estimate, with the UID
     ``expected-<series>-<year>-paper@…``; the real deadline, once imported, has its own.
+
+    ``days`` adds all-day events spanning days: dicts with ``uid`` (made ``<uid>@<domain>``),
+    ``summary``, ``start`` and ``end`` (dates, both included) and an optional ``description``
+    (a study plan's steps, in the personal calendar).
     """
-    return b"".join(iter_ical(deadlines, name=name, stamp=stamp, expected=expected))
+    return b"".join(iter_ical(deadlines, name=name, stamp=stamp, expected=expected, days=days))
 
 
 def iter_ical(
@@ -157,6 +166,7 @@ def iter_ical(
     stamp: dt.datetime | None = None,
     chunk_size: int = 500,
     expected: Iterable = (),
+    days: Iterable[dict] = (),
 ) -> Iterator[bytes]:
     """``deadlines_to_ical`` piece by piece: the calendar's head, each event, the end line.
 
@@ -184,6 +194,17 @@ def iter_ical(
             yield _event(deadline, stamp, domain).to_ical()
     for item in expected:
         yield _expected_event(item, stamp, domain).to_ical()
+    for item in days:
+        event = Event()
+        event.add("uid", f"{item['uid']}@{domain}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", item["start"])
+        event.add("dtend", item["end"] + dt.timedelta(days=1))
+        event.add("summary", item["summary"])
+        if item.get("description"):
+            event.add("description", item["description"])
+        event.add("transp", "TRANSPARENT")
+        yield event.to_ical()
     yield b"END:VCALENDAR" + end
 
 

@@ -204,3 +204,18 @@ def test_expected_deadlines_are_opt_in_in_the_atom_feed_and_the_personal_calenda
     assert not [e for e in events(path) if "expected" in str(e["summary"])]
     (event,) = [e for e in events(path + "?expected=1") if "expected" in str(e["summary"])]
     assert str(event["uid"]).startswith("expected-delta-")
+
+
+def test_a_learning_path_is_followed_from_its_list_and_through_the_api(client):
+    from tests.paths.conftest import make_path
+
+    make_path(slug="foundations", steps=2)
+    reader = factories.UserFactory(username="reader")
+    client.force_login(reader)
+    listing = client.get("/paths/").content.decode()
+    assert 'name="kind" value="path"' in listing and 'value="foundations"' in listing
+    client.post(reverse("notifications:follow"), {"kind": "path", "slug": "foundations"})
+    assert Follow.objects.get(user=reader).path.slug == "foundations"
+    assert "Following" in client.get("/paths/foundations/").content.decode()
+    body = api_for(reader).get("/api/v1/follows/").json()
+    assert [(f["kind"], f["target"]["slug"]) for f in body["results"]] == [("path", "foundations")]

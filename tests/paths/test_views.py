@@ -61,8 +61,9 @@ def _grow(learning_path, extra: int):
 
 # path; its topics; its prerequisite paths; its steps with their targets; the steps' prerequisites
 ANONYMOUS_DETAIL = 5
-# + the session; the user; the learner's progress on the steps
-SIGNED_IN_DETAIL = ANONYMOUS_DETAIL + 3
+# + the session; the user; the learner's progress on the steps; their study plan of the path; the
+# upcoming deadlines the plan form offers; the paths they follow (the follow button)
+SIGNED_IN_DETAIL = ANONYMOUS_DETAIL + 6
 
 
 def test_the_path_page_query_count_does_not_grow_with_the_steps(client, django_assert_num_queries):
@@ -83,7 +84,8 @@ def test_the_path_page_query_count_does_not_grow_with_the_steps(client, django_a
         assert "20% done (10 of 50 steps)" in client.get(large.get_absolute_url()).content.decode()
 
 
-# the paths with their step counts; their topics; (signed in: session, user, progress counts)
+# the paths with their step counts; their topics; (signed in: session, user, progress counts, the
+# paths they follow)
 def test_the_list_query_count_does_not_grow_with_the_paths(client, django_assert_num_queries):
     make_path(slug="a", steps=2)
     with django_assert_num_queries(2):
@@ -93,7 +95,7 @@ def test_the_list_query_count_does_not_grow_with_the_paths(client, django_assert
     with django_assert_num_queries(2):
         client.get(reverse("paths:list"))
     client.force_login(factories.UserFactory())
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(reverse("paths:list"))
 
 
