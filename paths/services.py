@@ -10,10 +10,10 @@ import logging
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
-from paths.models import LearningPath, Progress, Step, StepProgress
+from paths.models import LearningPath, Progress, QuizQuestion, Step, StepProgress
 
 logger = logging.getLogger(__name__)
 
@@ -123,8 +123,11 @@ def path_with_steps(slug: str) -> LearningPath:
     loaded): five queries, whatever the number of steps."""
     from resources.models import Topic
 
-    steps = Step.objects.select_related(*TARGET_RELATIONS).prefetch_related(
-        Prefetch("prerequisites", queryset=Step.objects.only("id", "path_id", "position"))
+    has_quiz = Exists(QuizQuestion.objects.filter(tutorial_id=OuterRef("tutorial_id")))
+    steps = (
+        Step.objects.select_related(*TARGET_RELATIONS)
+        .annotate(has_quiz=has_quiz)
+        .prefetch_related(Prefetch("prerequisites", queryset=Step.objects.only("id", "path_id", "position")))
     )
     return (
         LearningPath.objects.published()
@@ -284,3 +287,46 @@ def path_prerequisites_of(path_id: int) -> list[int]:
 
 def path_label(path_id: int) -> str:
     return LearningPath.objects.filter(pk=path_id).values_list("slug", flat=True).first() or str(path_id)
+
+
+# --- quizzes -------------------------------------------------------------------------------------
+
+
+@dataclass
+class GradedQuestion:
+    question: object
+    chosen: object
+    right: object
+
+    @property
+    def is_right(self) -> bool:
+        return self.chosen.pk == self.right.pk
+
+
+def quiz_for(tutorial) -> list:
+    """The tutorial's questions with their choices (two queries)."""
+    from paths.models import QuizChoice
+
+    return list(
+        tutorial.quiz_questions.order_by("position", "id").prefetch_related(
+            Prefetch("choices", queryset=QuizChoice.objects.order_by("position", "id"))
+        )
+    )
+
+
+def grade(questions: list, answers: dict) -> list[GradedQuestion]:
+    """Grade ``answers`` (question id -> chosen choice id, already checked to belong to it)."""
+    graded = []
+    for question in questions:
+        choices = {c.pk: c for c in question.choices.all()}
+        right = next(c for c in choices.values() if c.correct)
+        graded.append(GradedQuestion(question, choices[answers[question.pk]], right))
+    return graded
+
+
+def pass_quiz(request, tutorial) -> int:
+    """Every answer right: the learner's steps on this tutorial, in published paths, become done."""
+    steps = list(Step.objects.filter(tutorial=tutorial, path__status="published"))
+    for step in steps:
+        set_progress(request, step, Progress.DONE)
+    return len(steps)
