@@ -130,3 +130,30 @@ def test_the_library_shows_each_started_paths_percentage(client):
     assert "Your learning paths" in page
     assert "Path started" in page and "25% done" in page
     assert "Path untouched" not in page
+
+
+def test_resume_skips_a_finished_path_for_the_next_one_touched(client):
+    alice = factories.UserFactory(username="alice")
+    older = make_path(slug="older", steps=2)
+    finished = make_path(slug="finished", steps=1)
+    StepProgress.objects.create(user=alice, step=older.steps.first(), state=Progress.DONE)
+    StepProgress.objects.create(user=alice, step=finished.steps.get(), state=Progress.DONE)  # the latest
+    client.force_login(alice)
+    page = client.get("/").content.decode()
+    assert "Continue where you left off" in page and "Path older" in page and "Path finished" not in page
+
+
+def test_resume_for_a_visitor_costs_bounded_queries(client, django_assert_max_num_queries):
+    learning_path = make_path(slug="visitor", steps=3)
+    step = learning_path.steps.first()
+    client.post(reverse("paths:step-progress", args=["visitor", step.pk]), {f"s{step.pk}-state": "learning"})
+    session = client.session
+    stored = session["paths_progress"]
+    for n in range(300):  # stale entries of steps since deleted
+        stored[str(900000 + n)] = {"state": "done", "note": "", "at": "2000-01-01T00:00:00"}
+    session["paths_progress"] = stored
+    session.save()
+    # the home page's own 10, the session, the recent steps' paths, then path, steps, (no) progress
+    with django_assert_max_num_queries(14):
+        page = client.get("/").content.decode()
+    assert "Path visitor" in page
