@@ -68,3 +68,25 @@ def test_a_visitors_progress_follows_them_into_a_new_account(live_server, new_pa
     resume = page.locator(".continue-learning")
     assert "Path phone" in resume.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_quiz_at_phone_width_grades_and_marks_the_step_done(live_server, new_page):
+    from paths.models import QuizChoice, QuizQuestion
+
+    tutorial = factories.TutorialFactory(slug="quizzed")
+    learning_path = make_path(slug="quiz-path", steps=1)
+    step = Step.objects.create(path=learning_path, position=2, tutorial=tutorial)
+    question = QuizQuestion.objects.create(
+        tutorial=tutorial, position=1, text_en="Which activation zeroes negative inputs?", text_zh="哪个？"
+    )
+    QuizChoice.objects.create(question=question, position=1, text_en="Sigmoid", text_zh="Sigmoid")
+    QuizChoice.objects.create(question=question, position=2, text_en="ReLU", text_zh="ReLU", correct=True)
+    page = new_page(viewport=PHONE_390)
+    page.goto(live_server.url + learning_path.get_absolute_url())
+    page.get_by_role("link", name="Take the quiz").click()
+    page.get_by_label("ReLU").check()
+    page.get_by_role("button", name="Check my answers").click()
+    assert "1 of 1 right." in page.locator(".quiz-score").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.goto(live_server.url + learning_path.get_absolute_url())
+    assert page.locator(f"#step-{step.pk}").get_attribute("data-state") == "done"
