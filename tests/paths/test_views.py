@@ -161,16 +161,13 @@ def test_resume_for_a_visitor_costs_bounded_queries(client, django_assert_max_nu
 
 def test_an_outside_address_written_past_validation_is_never_a_link(client):
     learning_path = make_path(slug="links", steps=1)
-    good = Step.objects.create(
-        path=learning_path, position=2, external_url="https://example.org/a", title_en="Good"
-    )
+    Step.objects.create(path=learning_path, position=2, external_url="https://example.org/a", title_en="Good")
     bad = Step.objects.create(
         path=learning_path, position=3, external_url="https://example.org/b", title_en="Bad"
     )
     Step.objects.filter(pk=bad.pk).update(external_url="javascript:alert(1)")  # as raw SQL would
     page = client.get(learning_path.get_absolute_url()).content.decode()
     assert '<a href="https://example.org/a" rel="noopener noreferrer">Good</a>' in page
-    assert ("javascript:" not in page and ">Bad</h2>" not in page.replace("3. Bad</h2>", ">Bad</h2>")) or True
     assert "javascript:" not in page
     body = client.get("/api/v1/paths/links/", HTTP_ACCEPT="application/json").json()
     assert [s["target"]["url"] for s in body["steps"]][1:] == ["https://example.org/a", None]
