@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from paths import services
 from paths.graph import check_acyclic
-from paths.models import TARGET_FIELDS, LearningPath, Step, StepProgress
+from paths.models import TARGET_FIELDS, LearningPath, QuizChoice, QuizQuestion, Step, StepProgress
 from resources.admin.base import FORMFIELD_OVERRIDES
 
 
@@ -154,3 +154,46 @@ class StepProgressAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "step__path__slug")
     raw_id_fields = ("user", "step")
     exclude = ("note",)  # a learner's note is theirs alone
+
+
+class ChoiceFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")
+        ]
+        if len(kept) < 2 or sum(bool(data.get("correct")) for data in kept) != 1:
+            raise ValidationError(_("Give two or more answers, exactly one of them marked correct."))
+
+    def save(self, commit=True):
+        # One right answer per question is a database constraint: clear the old right answer
+        # before the forms are saved in order, or moving the mark to an earlier row would clash.
+        # (The forms' instances already hold the submitted values; the rows still hold the old.)
+        losing = [
+            form.instance.pk
+            for form in self.initial_forms
+            if form.instance.pk and (not form.instance.correct or form.cleaned_data.get("DELETE"))
+        ]
+        if self.instance.pk and losing:
+            QuizChoice.objects.filter(pk__in=losing, correct=True).update(correct=False)
+        return super().save(commit=commit)
+
+
+class QuizChoiceInline(admin.TabularInline):
+    model = QuizChoice
+    formset = ChoiceFormSet
+    extra = 0
+    ordering = ("position", "id")
+    fields = ("position", "text_en", "text_zh", "correct")
+
+
+@admin.register(QuizQuestion)
+class QuizQuestionAdmin(admin.ModelAdmin):
+    inlines = [QuizChoiceInline]
+    list_display = ("tutorial", "position", "text_en")
+    list_filter = ("tutorial",)
+    search_fields = ("text_en", "text_zh", "tutorial__slug")
+    autocomplete_fields = ("tutorial",)
+    ordering = ("tutorial", "position")

@@ -17,6 +17,26 @@ class ProgressForm(forms.Form):
     )
 
 
+class QuizForm(forms.Form):
+    """One radio group per question; the choices carry their ids and texts, never whether they
+    are right."""
+
+    def __init__(self, questions, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for question in questions:
+            self.fields[f"q{question.pk}"] = forms.TypedChoiceField(
+                label=question.text,
+                choices=[(choice.pk, choice.text) for choice in question.choices.all()],
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Choose an answer.")},
+            )
+
+    def answers(self) -> dict[int, int]:
+        return {question.pk: self.cleaned_data[f"q{question.pk}"] for question in self.questions}
+
+
 class StudyPlanForm(forms.Form):
     """Plan a path backwards from an upcoming deadline or a date, at so many hours a week."""
 

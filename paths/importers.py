@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from paths.graph import check_acyclic
-from paths.models import TARGET_FIELDS, LearningPath, Level, Step
+from paths.models import TARGET_FIELDS, LearningPath, Level, QuizChoice, QuizQuestion, Step
 from resources import models as catalogue
 from resources import validators
 from resources.importers.base import CREATED, UPDATED, EntryError, FileReport, ImportReport, run_files, upsert
@@ -26,6 +26,7 @@ from resources.importers.catalogue import Entry
 from tutorials.models import Tutorial
 
 DATA_FILE = Path(settings.BASE_DIR) / "paths" / "data" / "paths.yml"
+QUIZ_FILE = DATA_FILE.with_name("quizzes.yml")
 
 PATH_FIELDS = {
     "slug": str,
@@ -61,15 +62,24 @@ def load_paths(
     *,
     dry_run: bool = False,
     data_file: Path | str | None = None,
+    quiz_file: Path | str | None = None,
     progress: Callable[[FileReport], None] | None = None,
 ) -> ImportReport:
-    """Load the paths of ``data_file`` (default paths/data/paths.yml); one report."""
+    """Load the paths of ``data_file`` (default paths/data/paths.yml) and the quizzes of
+    ``quiz_file`` (default paths/data/quizzes.yml; only with the default paths file); one report."""
+    files = [(Path(data_file) if data_file else DATA_FILE, _import_file)]
+    if quiz_file or not data_file:
+        files.append((Path(quiz_file) if quiz_file else QUIZ_FILE, _import_quizzes))
+    importers = {str(path): importer for path, importer in files}
     return run_files(
-        [Path(data_file) if data_file else DATA_FILE], _import_file, dry_run=dry_run, progress=progress
+        [path for path, _importer in files],
+        lambda path, report: importers[str(path)](path, report),
+        dry_run=dry_run,
+        progress=progress,
     )
 
 
-def _read(path: Path) -> list:
+def _read(path: Path, key: str = "paths") -> list:
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # noqa: S506 (a safe loader)
     except FileNotFoundError:
@@ -78,9 +88,9 @@ def _read(path: Path) -> list:
         where = getattr(exc, "problem_mark", None)
         line = f" (line {where.line + 1}, column {where.column + 1})" if where else ""
         raise EntryError("(file)", f"not valid YAML{line}: {getattr(exc, 'problem', None) or exc}") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("paths"), list):
-        raise EntryError("(file)", "expected a mapping with a list under paths:")
-    return raw["paths"]
+    if not isinstance(raw, dict) or not isinstance(raw.get(key), list):
+        raise EntryError("(file)", f"expected a mapping with a list under {key}:")
+    return raw[key]
 
 
 def _import_file(path: Path, report: FileReport) -> None:
@@ -244,3 +254,57 @@ def _find(kind: str, reference: str) -> int | None:
         "tutorial": Tutorial,
     }[kind]
     return model.objects.filter(slug=reference).values_list("pk", flat=True).first()
+
+
+# --- quizzes -------------------------------------------------------------------------------------
+
+QUIZ_FIELDS = {"tutorial": str, "questions": list}
+QUESTION_FIELDS = {"text_en": str, "text_zh": str, "choices": list}
+CHOICE_FIELDS = {"en": str, "zh": str, "correct": bool}
+
+
+def _import_quizzes(path: Path, report: FileReport) -> None:
+    seen = set()
+    for index, raw in enumerate(_read(path, "quizzes")):
+        label = raw.get("tutorial") if isinstance(raw, dict) else None
+        entry = Entry(raw, f"quiz #{index + 1}" + (f" ({label})" if label else ""), QUIZ_FIELDS, QUIZ_FIELDS)
+        slug = entry.text("tutorial")
+        if slug in seen:
+            raise EntryError(entry.name, "a second quiz for the same tutorial")
+        seen.add(slug)
+        tutorial = Tutorial.objects.filter(slug=slug).first()
+        if tutorial is None:
+            raise EntryError(entry.name, f"tutorial: {slug!r} does not exist (run load_tutorials first)")
+        questions = entry.get("questions")
+        for position, raw_question in enumerate(questions, start=1):
+            _import_question(Entry(raw_question, f"{entry.name} question {position}", QUESTION_FIELDS,
+                                   QUESTION_FIELDS), tutorial, position, report)  # fmt: skip
+        removed, _ = QuizQuestion.objects.filter(tutorial=tutorial, position__gt=len(questions)).delete()
+        if removed:
+            report.count(UPDATED, f"quiz {slug}: questions past {len(questions)} removed")
+
+
+def _import_question(entry: Entry, tutorial, position: int, report: FileReport) -> None:
+    choices = [
+        Entry(raw, f"{entry.name} answer {n}", CHOICE_FIELDS, ["en", "zh"])
+        for n, raw in enumerate(entry.get("choices"), start=1)
+    ]
+    right = [n for n, choice in enumerate(choices, start=1) if choice.get("correct", False)]
+    if len(choices) < 2 or len(right) != 1:
+        raise EntryError(entry.name, "choices: give two or more answers, exactly one with correct: true")
+    question, outcome = upsert(
+        QuizQuestion,
+        {"tutorial": tutorial, "position": position},
+        {"text_en": entry.text("text_en"), "text_zh": entry.text("text_zh")},
+        entry=entry.name,
+    )
+    report.count(outcome, f"quiz {tutorial.slug} question {position}")
+    QuizChoice.objects.filter(question=question, position__gt=len(choices)).delete()
+    # Wrong answers first, so that a right answer moving to another position never meets the
+    # old one still marked right (one right answer per question is a database constraint).
+    order = sorted(range(1, len(choices) + 1), key=lambda n: n in right)
+    for n in order:
+        choice = choices[n - 1]
+        values = {"text_en": choice.text("en"), "text_zh": choice.text("zh"), "correct": n in right}
+        _, outcome = upsert(QuizChoice, {"question": question, "position": n}, values, entry=choice.name)
+        report.count(outcome, f"quiz {tutorial.slug} question {position} answer {n}")

@@ -288,6 +288,65 @@ class StepProgress(models.Model):
         return f"{self.user} · {self.step_id}: {self.state}"
 
 
+class QuizQuestion(Bilingual, models.Model):
+    """A multiple-choice question at the end of a tutorial; exactly one of its choices is right.
+
+    Passing the tutorial's quiz (every answer right) marks done the learner's steps on that
+    tutorial. The right answer is read only when grading: the question page never carries it.
+    """
+
+    tutorial = models.ForeignKey(
+        Tutorial, verbose_name=_("tutorial"), on_delete=models.CASCADE, related_name="quiz_questions"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    text_en = models.TextField(_("question (English)"))
+    text_zh = models.TextField(_("question (Chinese)"))
+
+    class Meta:
+        ordering = ["tutorial", "position", "id"]
+        verbose_name = _("quiz question")
+        verbose_name_plural = _("quiz questions")
+        constraints = [
+            models.UniqueConstraint(fields=["tutorial", "position"], name="quiz_question_unique_position")
+        ]
+
+    def __str__(self):
+        return f"{self.tutorial.slug} #{self.position}: {self.text_en[:60]}"
+
+    @property
+    def text(self) -> str:
+        return self.localized("text")
+
+
+class QuizChoice(Bilingual, models.Model):
+    question = models.ForeignKey(
+        QuizQuestion, verbose_name=_("question"), on_delete=models.CASCADE, related_name="choices"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    text_en = models.CharField(_("answer (English)"), max_length=300)
+    text_zh = models.CharField(_("answer (Chinese)"), max_length=300)
+    correct = models.BooleanField(_("correct"), default=False)
+
+    class Meta:
+        ordering = ["question", "position", "id"]
+        verbose_name = _("quiz answer")
+        verbose_name_plural = _("quiz answers")
+        constraints = [
+            models.UniqueConstraint(fields=["question", "position"], name="quiz_choice_unique_position"),
+            # At most one right answer per question; "at least one" is checked where choices are written.
+            models.UniqueConstraint(
+                fields=["question"], condition=Q(correct=True), name="quiz_choice_one_correct"
+            ),
+        ]
+
+    def __str__(self):
+        return self.text_en
+
+    @property
+    def text(self) -> str:
+        return self.localized("text")
+
+
 class StudyPlan(models.Model):
     """A learner's plan to finish a path by a deadline (or a date) at so many hours a week; the
     dates are computed when read (``paths.planning``), from the learner's progress."""

@@ -2,14 +2,15 @@
 sets a step's state (an account's progress, or a visitor's in the session)."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from paths import services
-from paths.forms import ProgressForm, StudyPlanForm
+from paths.forms import ProgressForm, QuizForm, StudyPlanForm
 from paths.models import LearningPath, Progress, StudyPlan
 from resources.models import Deadline
+from tutorials.models import Tutorial
 
 
 @require_safe
@@ -126,3 +127,32 @@ def step_progress(request, slug: str, step_id: int):
         request, Step.objects.get(pk=step_id), form.cleaned_data["state"], form.cleaned_data["note"]
     )
     return redirect(f"{LearningPath(slug=slug).get_absolute_url()}#step-{step_id}")
+
+
+def quiz(request, tutorial: str):
+    """A tutorial's quiz: the questions (GET), then the graded answers (POST). Every answer right
+    marks the learner's steps on the tutorial done; the right answers are shown only after grading."""
+    found = Tutorial.objects.published().filter(slug=tutorial).first()
+    questions = services.quiz_for(found) if found is not None else []
+    if not questions:
+        raise Http404("This tutorial has no quiz.")
+    context = {"tutorial": found}
+    if request.method == "POST":
+        form = QuizForm(questions, request.POST)
+        if form.is_valid():
+            graded = services.grade(questions, form.answers())
+            passed = all(item.is_right for item in graded)
+            steps_done = services.pass_quiz(request, found) if passed else 0
+            context.update(
+                graded=graded,
+                score=sum(item.is_right for item in graded),
+                passed=passed,
+                steps_done=steps_done,
+            )
+            return render(request, "paths/quiz.html", context)
+        context["form"] = form
+        return render(request, "paths/quiz.html", context, status=400)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+    context["form"] = QuizForm(questions)
+    return render(request, "paths/quiz.html", context)

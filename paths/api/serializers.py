@@ -13,6 +13,7 @@ from paths import services
 from paths.graph import check_acyclic
 from paths.models import LearningPath, Progress, Step, StepProgress
 from resources.api.serializers import SMALL, ModelCleanMixin, UTCDateTimeField, topic_slugs
+from resources.templatetags.web_links import web_url
 
 
 class StepTargetSerializer(serializers.Serializer):
@@ -58,7 +59,7 @@ class StepSerializer(serializers.ModelSerializer):
             "type": step.kind,
             "slug": getattr(step.target, "slug", None) if published else None,
             "title": step.label_en,
-            "url": step.url if published else None,
+            "url": (web_url(step.url) or None if step.kind == "link" else step.url) if published else None,
             "published": published,
         }
 

@@ -13,6 +13,7 @@ from importlib import resources
 import pytest
 from django.utils import timezone
 
+from paths.models import LearningPath, QuizChoice, QuizQuestion, Step, StepProgress
 from tests import factories
 from tests.browser.conftest import session_cookie
 from tutorials.models import TrainingRun
@@ -64,6 +65,17 @@ def site():
         step=2,
         progress=1.0,
     )
+    learning_path = LearningPath.objects.create(
+        slug="foundations", title_en="Foundations", title_zh="基础", status="published"
+    )
+    learning_path.topics.add(topic)
+    first = Step.objects.create(path=learning_path, position=1, paper=paper, why_en="Read it.")
+    second = Step.objects.create(path=learning_path, position=2, tutorial=tutorial, why_en="Train it.")
+    second.prerequisites.add(first)
+    StepProgress.objects.create(user=learner, step=first, state="done", note="read twice")
+    question = QuizQuestion.objects.create(tutorial=tutorial, position=1, text_en="Why?", text_zh="为什么？")
+    QuizChoice.objects.create(question=question, position=1, text_en="Because", text_zh="因为", correct=True)
+    QuizChoice.objects.create(question=question, position=2, text_en="No reason", text_zh="没有原因")
     return {"learner": learner, "run": run}
 
 
@@ -88,9 +100,14 @@ PUBLIC_PAGES = [
     "/accounts/signup/",
     "/accounts/password/reset/",
     "/tutorials/leaderboard/mlp_digits/",
+    "/paths/",
+    "/paths/foundations/",
+    "/paths/quiz/digits/",
     "/no-such-page/",
 ]
-SIGNED_IN_PAGES = ["/accounts/library/", "/tutorials/runs/", "RUN", "/accounts/password/change/"]
+SIGNED_IN_PAGES = [
+    "/accounts/library/", "/tutorials/runs/", "RUN", "/accounts/password/change/", "/", "/paths/foundations/",
+]  # fmt: skip
 
 
 def violations_on(page, url: str) -> list[str]:

@@ -30,6 +30,7 @@ def test_a_visitor_keeps_progress_in_the_session(client):
     # one done of the four steps less the skipped one
     assert "33% done (1 of 4 steps)" in page
     assert "my note" in page
+    assert "33% done" in client.get(reverse("paths:list")).content.decode()
 
 
 def test_the_session_progress_moves_to_the_account_on_sign_in(client):

@@ -132,3 +132,45 @@ def test_the_library_shows_each_started_paths_percentage(client):
     assert "Your learning paths" in page
     assert "Path started" in page and "25% done" in page
     assert "Path untouched" not in page
+
+
+def test_resume_skips_a_finished_path_for_the_next_one_touched(client):
+    alice = factories.UserFactory(username="alice")
+    older = make_path(slug="older", steps=2)
+    finished = make_path(slug="finished", steps=1)
+    StepProgress.objects.create(user=alice, step=older.steps.first(), state=Progress.DONE)
+    StepProgress.objects.create(user=alice, step=finished.steps.get(), state=Progress.DONE)  # the latest
+    client.force_login(alice)
+    page = client.get("/").content.decode()
+    assert "Continue where you left off" in page and "Path older" in page and "Path finished" not in page
+
+
+def test_resume_for_a_visitor_costs_bounded_queries(client, django_assert_max_num_queries):
+    learning_path = make_path(slug="visitor", steps=3)
+    step = learning_path.steps.first()
+    client.post(reverse("paths:step-progress", args=["visitor", step.pk]), {f"s{step.pk}-state": "learning"})
+    session = client.session
+    stored = session["paths_progress"]
+    for n in range(300):  # stale entries of steps since deleted
+        stored[str(900000 + n)] = {"state": "done", "note": "", "at": "2000-01-01T00:00:00"}
+    session["paths_progress"] = stored
+    session.save()
+    # the home page's own 10, the session, the recent steps' paths, then path, steps, (no) progress
+    with django_assert_max_num_queries(14):
+        page = client.get("/").content.decode()
+    assert "Path visitor" in page
+
+
+def test_an_outside_address_written_past_validation_is_never_a_link(client):
+    learning_path = make_path(slug="links", steps=1)
+    Step.objects.create(path=learning_path, position=2, external_url="https://example.org/a", title_en="Good")
+    bad = Step.objects.create(
+        path=learning_path, position=3, external_url="https://example.org/b", title_en="Bad"
+    )
+    Step.objects.filter(pk=bad.pk).update(external_url="javascript:alert(1)")  # as raw SQL would
+    page = client.get(learning_path.get_absolute_url()).content.decode()
+    assert '<a href="https://example.org/a" rel="noopener noreferrer">Good</a>' in page
+    assert "javascript:" not in page
+    body = client.get("/api/v1/paths/links/", HTTP_ACCEPT="application/json").json()
+    assert [s["target"]["url"] for s in body["steps"]][1:] == ["https://example.org/a", None]
+    assert f'id="step-{bad.pk}"' in page and "3. Bad</h2>" in page  # shown, as plain text

@@ -21,7 +21,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Bookmark
 from notifications.models import Follow, Preferences
-from paths.models import LearningPath, Step, StepProgress
+from paths.models import LearningPath, QuizChoice, QuizQuestion, Step, StepProgress
 from resources import models
 from tests import factories
 from tests.security import api_ops
@@ -195,6 +195,12 @@ FORMS = {
         changed=lambda s, r: StepProgress.objects.filter(user=s["alice"], step=s["step"]).exists(),
         user="alice",
     ),
+    "paths:quiz": Form(
+        url=lambda s: reverse("paths:quiz", args=[s["tutorial"].slug]),
+        data=lambda s: {f"q{s['question'].pk}": s["question"].choices.get(correct=True).pk},
+        changed=lambda s, r: StepProgress.objects.filter(user=s["alice"], state="done").exists(),
+        user="alice",
+    ),
     # The admin: its log-in, a delete confirmation, and the import pages (each stages an upload).
     "admin:login": Form(
         url=lambda s: reverse("admin:login"),
@@ -295,9 +301,14 @@ def state(tmp_path, settings):
     run = TrainingRun.objects.create(owner=alice, demo="mlp_digits", params={}, tutorial=tutorial)
     learning_path = LearningPath.objects.create(slug="csrf-path", title_en="CSRF", status="published")
     step = Step.objects.create(path=learning_path, position=1, paper=paper)
+    Step.objects.create(path=learning_path, position=2, tutorial=tutorial)
+    question = QuizQuestion.objects.create(tutorial=tutorial, position=1, text_en="Q?", text_zh="问？")
+    QuizChoice.objects.create(question=question, position=1, text_en="No", text_zh="否")
+    QuizChoice.objects.create(question=question, position=2, text_en="Yes", text_zh="是", correct=True)
     return {
         "alice": alice, "curator": curator, "paper": paper, "bookmark": bookmark, "tutorial": tutorial,
         "run": run, "topic": factories.TopicFactory(), "var": tmp_path, "step": step,
+        "question": question,
     }  # fmt: skip
 
 

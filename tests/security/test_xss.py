@@ -27,6 +27,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Bookmark
+from paths.models import LearningPath, QuizChoice, QuizQuestion, Step, StepProgress
 from resources import models
 from tests import factories
 from tests.browser.conftest import session_cookie
@@ -253,6 +254,35 @@ def seed(corpus: Corpus) -> dict:
             body_en="", body_zh=e("tutorial.body_zh"), demo="",
         ),
     }  # fmt: skip
+
+    # Learning paths: titles packed into rows (English, and Chinese through the fallback); a path
+    # whose summary, step reasons, reader's note and quiz hold the whole corpus.
+    made["paths"] = [
+        LearningPath.objects.create(slug=f"xpa{k}", status=published, **values)
+        for k, values in enumerate(packed(corpus, "path", {"title_en": 200}))
+    ] + [
+        LearningPath.objects.create(slug=f"xpz{k}", title_en="", status=published, **values)
+        for k, values in enumerate(packed(corpus, "path", {"title_zh": 200}))
+    ]
+    whole = LearningPath.objects.create(
+        slug="xpa-all", title_en="all", status=published, summary_en=e("path.summary_en")
+    )
+    whole_zh = LearningPath.objects.create(
+        slug="xpa-zh", title_en="", title_zh="zh", status=published, summary_zh=e("path.summary_zh")
+    )
+    first = Step.objects.create(
+        path=whole, position=1, tutorial=made["all"]["tutorial"], why_en=e("step.why_en")
+    )
+    for k, values in enumerate(packed(corpus, "step", {"title_en": 200}), start=2):
+        Step.objects.create(path=whole, position=k, external_url="https://example.org/", **values)
+    Step.objects.create(path=whole_zh, position=1, paper=made["all"]["paper"], why_zh=e("step.why_zh"))
+    StepProgress.objects.create(user=reader, step=first, state="learning", note=e("progress.note"))
+    question = QuizQuestion.objects.create(
+        tutorial=made["all"]["tutorial"], position=1, text_en=e("quiz.text_en"), text_zh="q"
+    )
+    for k, values in enumerate(packed(corpus, "choice", {"text_en": 300}), start=1):
+        QuizChoice.objects.create(question=question, position=k, text_zh="c", correct=k == 1, **values)
+    made["paths"] += [whole, whole_zh]
     return made
 
 
@@ -374,15 +404,22 @@ def test_stored_content_never_runs_a_script(context, live_server, record_propert
         watch.visit(page, f"{base}/tutorials/runs/compare/?{ids}", expect_status=None)
     for path in url_pages:
         watch.visit(page, base + path)
+    watch.visit(page, f"{base}/paths/")
+    for learning_path in made["paths"]:
+        watch.visit(page, base + learning_path.get_absolute_url())
+    watch.visit(page, f"{base}/paths/quiz/{made['all']['tutorial'].slug}/")
 
     # The browsable API shows the same content as JSON inside HTML.
     for resource in ("topics", "conferences", "editions", "deadlines", "courses", "books", "papers",
                      "communities", "runs"):  # fmt: skip
         watch.visit(page, f"{base}/api/v1/{resource}/?format=api&page_size=100")
+    watch.visit(page, f"{base}/api/v1/paths/xpa-all/?format=api")
 
     # The reader's library and note forms (a note is written back into a textarea).
     context.add_cookies([session_cookie(made["reader"], live_server)])
     watch.visit(page, f"{base}/accounts/library/")
+    watch.visit(page, f"{base}/")  # "continue where you left off"
+    watch.visit(page, f"{base}/paths/xpa-all/")  # the reader's note, back in its textarea
     for bookmark in made["bookmark"]:
         watch.visit(page, f"{base}/accounts/library/{bookmark.pk}/note/")
     context.clear_cookies()
@@ -397,6 +434,9 @@ def test_stored_content_never_runs_a_script(context, live_server, record_propert
     watch.visit(page, f"{base}/admin/tutorials/trainingrun/")
     watch.visit(page, f"{base}/admin/accounts/bookmark/")
     watch.visit(page, f"{base}/admin/auth/user/")
+    watch.visit(page, f"{base}/admin/paths/learningpath/")
+    watch.visit(page, f"{base}/admin/paths/quizquestion/")
+    watch.visit(page, f"{base}/admin/paths/learningpath/{made['paths'][-2].pk}/change/")
     for tutorial in (made["all"]["tutorial"], made["zh"]["tutorial"]):
         watch.visit(page, f"{base}/admin/tutorials/tutorial/{tutorial.pk}/change/")
     context.clear_cookies()

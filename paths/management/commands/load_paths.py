@@ -34,7 +34,7 @@ class Command(BaseCommand):
                     self.stdout.write(f"  {line}")
 
         report = load_paths(dry_run=options["dry_run"], data_file=options["data_file"], progress=progress)
+        if not report.ok:
+            raise CommandError(f"{report.error_count} error(s), listed above; nothing was stored")
         if verbosity >= 1:
             self.stdout.write(f"paths: {report.summary()}")
-        if not report.ok:
-            raise CommandError("the paths file failed; nothing was stored")
