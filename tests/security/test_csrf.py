@@ -21,7 +21,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Bookmark
 from notifications.models import Follow, Preferences
-from paths.models import LearningPath, QuizChoice, QuizQuestion, Step, StepProgress
+from paths.models import LearningPath, QuizChoice, QuizQuestion, Step, StepProgress, StudyPlan
 from resources import models
 from tests import factories
 from tests.security import api_ops
@@ -193,6 +193,12 @@ FORMS = {
         url=lambda s: reverse("paths:step-progress", args=[s["step"].path.slug, s["step"].pk]),
         data=lambda s: {f"s{s['step'].pk}-state": "done", f"s{s['step'].pk}-note": "mine"},
         changed=lambda s, r: StepProgress.objects.filter(user=s["alice"], step=s["step"]).exists(),
+        user="alice",
+    ),
+    "paths:study-plan": Form(
+        url=lambda s: reverse("paths:study-plan", args=[s["step"].path.slug]),
+        data=lambda s: {"finish_by": "2099-01-01", "hours_per_week": "5", "time_zone": "UTC"},
+        changed=lambda s, r: StudyPlan.objects.filter(user=s["alice"]).exists(),
         user="alice",
     ),
     "paths:quiz": Form(
