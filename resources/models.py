@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from resources import validators
@@ -318,15 +318,15 @@ class DeadlineQuerySet(models.QuerySet):
 
 class Deadline(models.Model):
     class Kind(models.TextChoices):
-        ABSTRACT = "abstract", _("Abstract")
-        PAPER = "paper", _("Paper")
-        SUPPLEMENTARY = "supplementary", _("Supplementary material")
-        REBUTTAL_START = "rebuttal_start", _("Rebuttal starts")
-        REBUTTAL_END = "rebuttal_end", _("Rebuttal ends")
-        NOTIFICATION = "notification", _("Notification")
-        CAMERA_READY = "camera_ready", _("Camera-ready")
-        REGISTRATION = "registration", _("Registration")
-        OTHER = "other", _("Other")
+        ABSTRACT = "abstract", pgettext_lazy("deadline kind", "Abstract")
+        PAPER = "paper", pgettext_lazy("deadline kind", "Paper")
+        SUPPLEMENTARY = "supplementary", pgettext_lazy("deadline kind", "Supplementary material")
+        REBUTTAL_START = "rebuttal_start", pgettext_lazy("deadline kind", "Rebuttal starts")
+        REBUTTAL_END = "rebuttal_end", pgettext_lazy("deadline kind", "Rebuttal ends")
+        NOTIFICATION = "notification", pgettext_lazy("deadline kind", "Notification")
+        CAMERA_READY = "camera_ready", pgettext_lazy("deadline kind", "Camera-ready")
+        REGISTRATION = "registration", pgettext_lazy("deadline kind", "Registration")
+        OTHER = "other", pgettext_lazy("deadline kind", "Other")
 
     class Source(models.TextChoices):
         CCF = "ccf", "ccf-deadlines"
@@ -388,6 +388,23 @@ class Deadline(models.Model):
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+    #: Words the data sets add to a kind without saying more ("Full paper submission deadline").
+    _LABEL_FILLER = frozenset(
+        {"deadline", "submission", "due", "date", "full", "paper", "period", "of", "the", "for", "author"}
+        | {"acceptance", "final"}
+    )
+
+    @property
+    def label_restates_kind(self) -> bool:
+        """Whether the label, as the data set wrote it, says no more than the kind: then a page
+        in another language than English shows the translated kind alone."""
+
+        def words(text: str) -> set[str]:
+            found = re.findall(r"[a-z]+", text.lower())
+            return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in found}
+
+        return words(self.label) - self._LABEL_FILLER <= words(self.kind.replace("_", " "))
 
     @property
     def kind_text(self) -> str:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from tutorials import services
+from tutorials import services, vocabulary
 from tutorials.forms import LaunchForm
 from tutorials.models import TrainingRun, Tutorial
 from tutorials.rendering import render_markdown
@@ -110,6 +110,7 @@ def _run_context(request, run):
         "is_owner": request.user.is_authenticated and run.owner_id == request.user.pk,
         "share_url": request.build_absolute_uri(f"/tutorials/shared/{run.share_token}/"),
         "status_payload": status_payload(run),
+        "metric_labels": vocabulary.metric_labels(),
     }
 
 
@@ -118,6 +119,7 @@ def status_payload(run: TrainingRun) -> dict:
         "id": str(run.pk),
         "demo": run.demo,
         "status": run.status,
+        "status_label": run.get_status_display(),
         "progress": run.progress,
         "step": run.step,
         "total_steps": run.total_steps,

@@ -286,8 +286,8 @@ def test_the_run_list_shows_each_runs_key_parameters(client):
     html = client.get("/tutorials/runs/").content.decode()
     cell = html[html.index('class="key-params"') :]
     cell = cell[: cell.index("</td>")]
-    assert "learning_rate&nbsp;0.05" in cell and "epochs&nbsp;5" in cell and "hidden_size&nbsp;64" in cell
-    assert "seed" not in cell  # left at its default: not what tells this run apart
+    assert "Learning rate&nbsp;0.05" in cell and "Epochs&nbsp;5" in cell and "Hidden size&nbsp;64" in cell
+    assert "Seed" not in cell  # left at its default: not what tells this run apart
 
 
 def test_a_refused_launch_puts_an_error_summary_at_the_top_of_the_form(client, tutorial):
