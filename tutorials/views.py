@@ -225,12 +225,13 @@ def compare_runs(request):
 
 
 def run_label(run: TrainingRun, differing: list[str], number: int) -> str:
-    """Name a compared run by what sets it apart: ``learning_rate=0.1, epochs=5``.
+    """Name a compared run by what sets it apart: ``Learning rate 0.1, Epochs 5`` (the
+    parameters' labels in the active language).
 
     Runs with the same parameters are told apart by their number and start time.
     """
     if differing:
-        return ", ".join(f"{key}={run.params.get(key, '—')}" for key in differing)
+        return ", ".join(f"{vocabulary.param_label(key)} {run.params.get(key, '—')}" for key in differing)
     started = timezone.localtime(run.created_at).strftime("%Y-%m-%d %H:%M")
     return _("Run %(number)d (%(started)s)") % {"number": number, "started": started}
 
