@@ -178,7 +178,7 @@ def test_every_literal_translate_tag_in_the_templates_is_in_the_catalogue():
 
 
 #: Folders makemessages leaves out: tests, benchmarks, scripts and build or run outputs.
-NOT_THE_SITE = ["tests", "benchmarks", "static", "var", "test-artifacts", "node_modules"]
+NOT_THE_SITE = ["tests", "benchmarks", "static", "staticfiles", "var", "test-artifacts", "node_modules"]
 
 
 def test_makemessages_finds_no_message_left_untranslated(tmp_path, settings, monkeypatch):

@@ -110,6 +110,16 @@ def test_the_chinese_training_pages_name_parameters_status_and_metrics_in_chines
     assert "<td>成功</td>" in runs_page
     assert "学习率&nbsp;0.01" in runs_page and "验证准确率 0.9000" in runs_page
 
+    other = TrainingRun.objects.create(
+        owner=finished_run.owner,
+        demo="mlp_digits",
+        status=TrainingRun.Status.SUCCEEDED,
+        params={"epochs": 3, "learning_rate": 0.01},
+    )
+    compare = client.get(f"/tutorials/runs/compare/?ids={finished_run.pk}&ids={other.pk}", **ZH)
+    assert [series["label"] for series in compare.context["series"]] == ["训练轮数 2", "训练轮数 3"]
+    assert '<th scope="row">学习率</th>' in compare.content.decode()
+
     leaderboard = client.get("/tutorials/leaderboard/mlp_digits/", **ZH).content.decode()
     assert "按 验证准确率 排名" in leaderboard
 
