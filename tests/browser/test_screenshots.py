@@ -3,8 +3,9 @@
 Tutorial page, run page, the run list, the comparison, search, deadlines, a conference page, the
 admin's import page and sign-up; at 1280×800 and 390×844, in English and in Chinese; saved under
 test-artifacts/screenshots/ by the ``shot`` fixture. On each page the test checks the heading
-(in the page's language), that the page is no wider than the window, and for the run pages
-that their script drew the chart and the results with translated names.
+(in the page's language), that the page is no wider than the window, for the run pages that
+their script drew the chart and the results with translated names, and that the run list shows
+each run's status and result within the window.
 """
 
 import re
@@ -89,6 +90,12 @@ def test_screenshots_of_the_walk(live_server, new_page, shot, language, viewport
             assert say(accept, "Validation accuracy") in results and "0.9720" in results
             assert page.locator("#run-status").inner_text() == say(accept, "Succeeded")
             assert page.locator("#demo-results table.matrix").count() == 1
+        if name == "run-list":
+            # Status and result are in view, not in a part of the table scrolled off to the side.
+            for cell in page.locator(".run-list .run-status, .run-list .run-results").all():
+                box = cell.bounding_box()
+                assert box["x"] >= 0 and box["x"] + box["width"] <= VIEWPORTS[viewport]["width"], box
+            assert page.locator(".run-list .run-status").first.inner_text() == say(accept, "Succeeded")
         if name == "compare":
             page.locator("#compare-chart .uplot").wait_for()
         width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")

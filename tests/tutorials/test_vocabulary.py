@@ -107,8 +107,8 @@ def test_the_chinese_training_pages_name_parameters_status_and_metrics_in_chines
     assert status["status"] == "succeeded" and status["status_label"] == "成功"
 
     runs_page = client.get("/tutorials/runs/", **ZH).content.decode()
-    assert "<td>成功</td>" in runs_page
-    assert "学习率&nbsp;0.01" in runs_page and "验证准确率 0.9000" in runs_page
+    assert '<td class="run-status" data-label="状态">成功</td>' in runs_page
+    assert "学习率&nbsp;0.01" in runs_page and "<span>验证准确率&nbsp;0.9000</span>" in runs_page
 
     other = TrainingRun.objects.create(
         owner=finished_run.owner,
