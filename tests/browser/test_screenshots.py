@@ -98,6 +98,9 @@ def test_screenshots_of_the_walk(live_server, new_page, shot, language, viewport
             assert page.locator(".run-list .run-status").first.inner_text() == say(accept, "Succeeded")
         if name == "compare":
             page.locator("#compare-chart .uplot").wait_for()
+            legend = page.locator("#compare-chart .u-legend").inner_text()
+            for word in ("Training step", "Learning rate"):
+                assert say(accept, word) in legend, legend
         width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert width[0] <= width[1], f"{path} is {width[0]} px wide in a {width[1]} px window"
         shot(page, name)

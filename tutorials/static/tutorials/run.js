@@ -115,7 +115,7 @@
     runs.forEach(function (r) { r.metrics.forEach(function (p) { if (typeof p.loss === "number") allSteps[p.step] = true; }); });
     var steps = Object.keys(allSteps).map(Number).sort(function (a, b) { return a - b; });
     var palette = ["#0b5cad", "#b35c00", "#1a7f37", "#8250df", "#cf222e", "#57606a"];
-    var data = [steps], series = [{ label: "step" }];
+    var data = [steps], series = [{ label: container.getAttribute("data-label-x") || "step" }];
     runs.forEach(function (r, i) {
       var at = {}; r.metrics.forEach(function (p) { if (typeof p.loss === "number") at[p.step] = p.loss; });
       data.push(steps.map(function (s) { return s in at ? at[s] : null; }));
