@@ -389,22 +389,11 @@ class Deadline(models.Model):
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
 
-    #: Words the data sets add to a kind without saying more ("Full paper submission deadline").
-    _LABEL_FILLER = frozenset(
-        {"deadline", "submission", "due", "date", "full", "paper", "period", "of", "the", "for", "author"}
-        | {"acceptance", "final"}
-    )
-
     @property
     def label_restates_kind(self) -> bool:
         """Whether the label, as the data set wrote it, says no more than the kind: then a page
         in another language than English shows the translated kind alone."""
-
-        def words(text: str) -> set[str]:
-            found = re.findall(r"[a-z]+", text.lower())
-            return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in found}
-
-        return words(self.label) - self._LABEL_FILLER <= words(self.kind.replace("_", " "))
+        return label_restates_kind(self.label, self.kind)
 
     @property
     def kind_text(self) -> str:
@@ -412,6 +401,21 @@ class Deadline(models.Model):
         if self.kind == self.Kind.OTHER and self.source_type:
             return self.source_type.replace("_", " ").capitalize()
         return self.get_kind_display()
+
+
+#: Words the data sets add to a kind without saying more ("Full paper submission deadline").
+_LABEL_FILLER = frozenset(
+    {"deadline", "submission", "due", "date", "full", "paper", "period", "of", "the", "for", "author"}
+    | {"acceptance", "final"}
+)
+
+
+def label_restates_kind(label: str, kind: str) -> bool:
+    def words(text: str) -> set[str]:
+        found = re.findall(r"[a-z]+", text.lower())
+        return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in found}
+
+    return words(label) - _LABEL_FILLER <= words(kind.replace("_", " "))
 
 
 class DeadlineChangeQuerySet(models.QuerySet):
@@ -457,6 +461,15 @@ class DeadlineChange(models.Model):
 
     def __str__(self):
         return f"{self.edition} {self.label or self.get_kind_display()}: {self.get_change_display()}"
+
+    @property
+    def name(self) -> str:
+        """The deadline's name in a sentence: its label on an English page; elsewhere the
+        translated kind, with the data set's English label where it says more."""
+        kind = str(self.get_kind_display())
+        if not self.label or (get_language() or "en").startswith("en"):
+            return self.label or kind
+        return kind if label_restates_kind(self.label, self.kind) else f"{kind} ({self.label})"
 
 
 class DeadlineConflict(models.Model):

@@ -142,6 +142,25 @@ def test_the_chinese_deadline_list_names_each_deadline_and_its_filter_button_in_
     # A label that says more than its kind stays, marked as English, after the translated kind.
     assert '<td>录用通知 <span lang="en">(Round 2 decisions)</span>' in chinese
 
+    # The edition's history of changes names the deadline the same way.
+    from resources.models import DeadlineChange
+
+    paper = edition.deadlines.get(kind=kind.PAPER)
+    DeadlineChange.objects.create(
+        edition=edition,
+        deadline=paper,
+        kind=paper.kind,
+        label=paper.label,
+        change="moved",
+        old_at=future - dt.timedelta(days=3),
+        new_at=future,
+        source="hf",
+    )
+    history = client.get(edition.get_absolute_url(), **ZH).content.decode()
+    assert "论文提交" in history and "Paper submission deadline" not in history
+    english_history = client.get(edition.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Paper submission deadline moved from" in english_history
+
     english = client.get("/deadlines/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "<td>Paper submission deadline" in english and "<td>Abstract" in english
     assert '<button type="submit">Apply</button>' in english
