@@ -4,8 +4,8 @@ axe-core (Deque, MPL-2.0) comes from the PyPI package axe-playwright-python, pin
 requirements-dev.txt; only its bundled ``axe.min.js`` is used, injected into each page. Its
 rules cover labels, landmarks, headings, link and button names, language attributes, ARIA use,
 tabindex (focus order) and colour contrast. Every HTML page of the site (the route table in
-``site_pages.py``, the admin's import pages included) is checked in English and in Chinese at
-desktop width, and in English at phone width.
+``site_pages.py``, the admin's import pages included) is checked in English and in Chinese, at
+desktop and at phone width.
 """
 
 from importlib import resources
@@ -46,7 +46,9 @@ def violations_on(page, url: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("language", "viewport"), [("en", None), ("zh-hans", None), ("en", PHONE)], ids=["en", "zh", "phone"]
+    ("language", "viewport"),
+    [("en", None), ("zh-hans", None), ("en", PHONE), ("zh-hans", PHONE)],
+    ids=["en", "zh", "en-phone", "zh-phone"],
 )
 def test_every_kind_of_page_passes_axe(live_server, new_page, site, language, viewport, page_problems):
     """Every HTML page of ``site_pages.ROUTES`` (so every page type of the site), plus a 404."""
