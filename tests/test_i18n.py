@@ -196,7 +196,8 @@ def test_makemessages_finds_no_message_left_untranslated(tmp_path, settings, mon
     tree = tmp_path / "tree"
     tree.mkdir()
     for entry in root.iterdir():
-        if entry.name != "locale":
+        # A virtualenv by any name is third-party code, never the site's.
+        if entry.name != "locale" and not (entry / "pyvenv.cfg").exists():
             (tree / entry.name).symlink_to(entry)
     scratch_po = tree / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
     scratch_po.parent.mkdir(parents=True)
