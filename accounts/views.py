@@ -4,6 +4,7 @@ Log in, log out and the password views are Django's own, wired in ``accounts.url
 """
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -11,6 +12,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import services
@@ -43,6 +45,11 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        welcome = gettext(
+            "Welcome, %(name)s! You are signed in. Bookmark papers, books, courses and conferences "
+            "to gather them in your library."
+        )
+        messages.success(request, welcome % {"name": user.get_username()})
         return redirect(safe_next(request, next_url, settings.LOGIN_REDIRECT_URL))
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/signup.html", {"form": form, "next": next_url}, status=status)

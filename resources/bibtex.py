@@ -13,7 +13,7 @@ import contextlib
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -607,16 +607,30 @@ def _with_abstracts(papers: QuerySet) -> QuerySet:
     return papers
 
 
-def entries_to_bibtex(items: Iterable) -> str:
-    """BibTeX for papers and books, one entry each, blank-line separated; generated keys that
-    would clash get a letter (vaswani2017attentionb). A QuerySet of papers is read with its
-    venue in one query."""
+def _prepared(items: Iterable) -> Iterable:
+    """A QuerySet of papers with its venue joined in and its abstracts loaded."""
     if isinstance(items, QuerySet) and items.model._meta.model_name == "paper":
-        items = _with_abstracts(items.select_related("venue_edition__series"))
-    items = list(items)
+        return _with_abstracts(items.select_related("venue_edition__series"))
+    return items
+
+
+def _reserved(stored_keys: Iterable[str]) -> set[str]:
     # Stored keys are reserved first, so that a generated key never takes one of them.
-    used = {bibtex_key(i).lower() for i in items if _stored_key(i) and bibtex_key(i) == _stored_key(i)}
-    chunks = []
+    keys = (key.strip() for key in stored_keys if key)
+    return {key.lower() for key in keys if key and _VALID_KEY.match(key)}
+
+
+def iter_entries(items: Iterable, *, reserved: set[str] | None = None) -> Iterator[str]:
+    """The entries of ``entries_to_bibtex``, one at a time, each but the first after a blank line.
+
+    ``reserved`` holds the stored keys (lower case) of every item to come; without it the items
+    are read into a list first to find them.
+    """
+    if reserved is None:
+        items = list(items)
+        reserved = _reserved(_stored_key(i) for i in items)
+    used = set(reserved)
+    separator = ""
     for item in items:
         key = bibtex_key(item)
         if key != _stored_key(item):
@@ -624,8 +638,24 @@ def entries_to_bibtex(items: Iterable) -> str:
             while key.lower() in used:
                 key, suffix = f"{base}{chr(suffix)}", suffix + 1
             used.add(key.lower())
-        chunks.append(item_to_bibtex(item, key=key))
-    return "\n".join(chunks)
+        yield separator + item_to_bibtex(item, key=key)
+        separator = "\n"
+
+
+def stream_bibtex(queryset: QuerySet, *, chunk_size: int = 500) -> Iterator[str]:
+    """``entries_to_bibtex`` of a QuerySet of papers or books, written as it is read: one query
+    for the stored keys, then the rows ``chunk_size`` at a time, so memory stays flat."""
+    queryset = _prepared(queryset)
+    has_keys = any(field.name == "bibtex_key" for field in queryset.model._meta.concrete_fields)
+    stored = queryset.values_list("bibtex_key", flat=True) if has_keys else ()
+    yield from iter_entries(queryset.iterator(chunk_size=chunk_size), reserved=_reserved(stored))
+
+
+def entries_to_bibtex(items: Iterable) -> str:
+    """BibTeX for papers and books, one entry each, blank-line separated; generated keys that
+    would clash get a letter (vaswani2017attentionb). A QuerySet of papers is read with its
+    venue in one query."""
+    return "".join(iter_entries(_prepared(items)))
 
 
 def papers_to_bibtex(papers: Iterable) -> str:
@@ -636,6 +666,4 @@ def papers_to_bibtex(papers: Iterable) -> str:
 def catalogue_to_bibtex(papers: Iterable, books: Iterable) -> str:
     """Papers, then books, in one file whose keys are all distinct: what ``import_bibtex`` reads
     back into the same rows."""
-    if isinstance(papers, QuerySet):
-        papers = _with_abstracts(papers.select_related("venue_edition__series"))
-    return entries_to_bibtex([*papers, *books])
+    return entries_to_bibtex([*_prepared(papers), *books])

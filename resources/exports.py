@@ -8,7 +8,7 @@ published catalogue of papers and books, which ``import_bibtex`` reads back into
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
@@ -22,6 +22,7 @@ from resources.bibtex import (
     entries_to_bibtex,
     paper_to_bibtex,
     papers_to_bibtex,
+    stream_bibtex,
 )
 from resources.models import Book, ConferenceSeries, Deadline, Paper
 
@@ -32,9 +33,11 @@ __all__ = [
     "deadline_queryset",
     "deadlines_to_ical",
     "entries_to_bibtex",
+    "iter_ical",
     "paper_to_bibtex",
     "papers_to_bibtex",
     "parse_rank",
+    "stream_bibtex",
 ]
 
 PRODID = "-//AI learning portal//Conference deadlines//EN"
@@ -144,8 +147,24 @@ def deadlines_to_ical(
     estimate on its day, its summary and description saying it is an estimate, with the UID
     ``expected-<series>-<year>-paper@…``; the real deadline, once imported, has its own.
     """
+    return b"".join(iter_ical(deadlines, name=name, stamp=stamp, expected=expected))
+
+
+def iter_ical(
+    deadlines: Iterable[Deadline],
+    *,
+    name: str,
+    stamp: dt.datetime | None = None,
+    expected: Iterable = (),
+    chunk_size: int = 500,
+) -> Iterator[bytes]:
+    """``deadlines_to_ical`` piece by piece: the calendar's head, each event, the end line.
+
+    A QuerySet is read ``chunk_size`` rows at a time (still one query), so a long calendar is
+    written as it is read.
+    """
     if isinstance(deadlines, QuerySet):
-        deadlines = deadlines.select_related("edition__series")
+        deadlines = deadlines.select_related("edition__series").iterator(chunk_size=chunk_size)
     stamp = _utc((stamp or timezone.now()).replace(microsecond=0))
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -156,50 +175,59 @@ def deadlines_to_ical(
     calendar.add("x-wr-calname", name)
     calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL).to_ical().decode())
+    # icalendar writes a calendar's properties, then its events, then its END line.
+    head, end = calendar.to_ical().rsplit(b"END:VCALENDAR", 1)
+    yield head
     domain = _uid_domain()
     for deadline in deadlines:
-        if deadline.at is None:
-            continue
-        edition = deadline.edition
-        event = Event()
-        event.add("uid", f"deadline-{deadline.pk}@{domain}")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", _utc(deadline.at))
-        event.add("dtend", _utc(deadline.at))
-        event.add("summary", str(deadline))
-        event.add("description", _description(deadline))
-        link = edition.link or edition.series.homepage
-        if link:
-            event.add("url", link)
-        place = ", ".join(part for part in (edition.city, edition.country) if part) or edition.place_text
-        if place:
-            event.add("location", place)
-        event.add("categories", [str(deadline.get_kind_display())])
-        event.add("last-modified", _utc(edition.updated_at.replace(microsecond=0)))
-        event.add("transp", "TRANSPARENT")
-        calendar.add_component(event)
+        if deadline.at is not None:
+            yield _event(deadline, stamp, domain).to_ical()
     for item in expected:
-        event = Event()
-        event.add("uid", f"expected-{item.slug}-{item.year}-{item.kind}@{domain}")
-        event.add("dtstamp", stamp)
-        day = _utc(item.at).date()
-        event.add("dtstart", day)
-        event.add("dtend", day + dt.timedelta(days=1))
-        event.add(
-            "summary",
-            gettext("%(name)s %(year)s paper deadline (expected)")
-            % {"name": item.short_name, "year": item.year},
+        yield _expected_event(item, stamp, domain).to_ical()
+    yield b"END:VCALENDAR" + end
+
+
+def _event(deadline: Deadline, stamp: dt.datetime, domain: str) -> Event:
+    edition = deadline.edition
+    event = Event()
+    event.add("uid", f"deadline-{deadline.pk}@{domain}")
+    event.add("dtstamp", stamp)
+    event.add("dtstart", _utc(deadline.at))
+    event.add("dtend", _utc(deadline.at))
+    event.add("summary", str(deadline))
+    event.add("description", _description(deadline))
+    link = edition.link or edition.series.homepage
+    if link:
+        event.add("url", link)
+    place = ", ".join(part for part in (edition.city, edition.country) if part) or edition.place_text
+    if place:
+        event.add("location", place)
+    event.add("categories", [str(deadline.get_kind_display())])
+    event.add("last-modified", _utc(edition.updated_at.replace(microsecond=0)))
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
+def _expected_event(item, stamp: dt.datetime, domain: str) -> Event:
+    event = Event()
+    event.add("uid", f"expected-{item.slug}-{item.year}-{item.kind}@{domain}")
+    event.add("dtstamp", stamp)
+    day = _utc(item.at).date()
+    event.add("dtstart", day)
+    event.add("dtend", day + dt.timedelta(days=1))
+    event.add(
+        "summary",
+        gettext("%(name)s %(year)s paper deadline (expected)") % {"name": item.short_name, "year": item.year},
+    )
+    years = f"{item.based_on[0]}–{item.based_on[-1]}"
+    event.add(
+        "description",
+        gettext(
+            "An estimate, not an announced date: where the latest paper deadline fell in its year. "
+            "Past dates (%(years)s) fell between %(first)s and %(last)s."
         )
-        years = f"{item.based_on[0]}–{item.based_on[-1]}"
-        event.add(
-            "description",
-            gettext(
-                "An estimate, not an announced date: where the latest paper deadline fell in its year. "
-                "Past dates (%(years)s) fell between %(first)s and %(last)s."
-            )
-            % {"years": years, "first": f"{_utc(item.earliest):%m-%d}", "last": f"{_utc(item.latest):%m-%d}"},
-        )
-        event.add("categories", [gettext("Expected")])
-        event.add("transp", "TRANSPARENT")
-        calendar.add_component(event)
-    return calendar.to_ical()
+        % {"years": years, "first": f"{_utc(item.earliest):%m-%d}", "last": f"{_utc(item.latest):%m-%d}"},
+    )
+    event.add("categories", [gettext("Expected")])
+    event.add("transp", "TRANSPARENT")
+    return event

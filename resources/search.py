@@ -17,8 +17,14 @@ Highlights are always escaped first and marked afterwards, so text from the cata
 inject markup. Counting stops at COUNT_LIMIT matches per type. A search runs up to three queries
 per type (ranked ids, count, rows) and one for topics; a corrected search, up to five more (one
 per word) and the same again.
+
+A search that still finds nothing offers a suggestion on either database ("did you mean
+“transformer”?", ``Results.suggestion``): each word it does not know is replaced by the closest
+word (difflib) of the vocabulary of published titles and names, read in one query per type and
+kept in the cache for VOCABULARY_SECONDS.
 """
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -31,6 +37,7 @@ from django.contrib.postgres.search import (
     SearchVector,
     TrigramSimilarity,
 )
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, F, FloatField, Lookup, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, NullIf
@@ -53,6 +60,10 @@ MARK_START, MARK_STOP = "\ue000", "\ue001"
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 _MARKED = re.compile(f"{MARK_START}(.*?){MARK_STOP}", re.DOTALL)
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+VOCABULARY_KEY = "search:vocabulary:v1"
+VOCABULARY_SECONDS = 300
+#: Titles read per type for the suggestions' vocabulary: the whole catalogue, bounded all the same.
+VOCABULARY_ROWS = 20_000
 
 
 @dataclass(frozen=True)
@@ -174,6 +185,7 @@ class Results:
     groups: list[Group]
     topics: list[Topic]
     corrected_from: str = ""
+    suggestion: str = ""  # a query to offer ("did you mean …?") when nothing matched
 
     @property
     def capped(self) -> bool:
@@ -433,6 +445,40 @@ def correct(query: str) -> str:
     return _LATIN_WORD.sub(lambda m: replacements.get(m.group(0).lower(), m.group(0)), query)
 
 
+def vocabulary() -> list[str]:
+    """The lower-case Latin words (three letters or more) of published titles and names, sorted;
+    one query per type, then kept in the cache for VOCABULARY_SECONDS."""
+    words = cache.get(VOCABULARY_KEY)
+    if words is None:
+        found = set()
+        for search_type in available_types():
+            rows = search_type.published().order_by().values_list(*search_type.titles)[:VOCABULARY_ROWS]
+            for row in rows:
+                for text in row:
+                    found.update(w.lower() for w in _LATIN_WORD.findall(text or "") if len(w) >= 3)
+        words = sorted(found)
+        cache.set(VOCABULARY_KEY, words, VOCABULARY_SECONDS)
+    return words
+
+
+def suggest(query: str) -> str:
+    """The query with each word the vocabulary lacks replaced by its closest word there, or ""
+    when no word changes (Chinese queries get none: their words are not split)."""
+    if has_cjk(query):
+        return ""
+    words = vocabulary()
+    known = set(words)
+    replacements = {}
+    for word in list(dict.fromkeys(w.lower() for w in _LATIN_WORD.findall(query)))[:5]:
+        if len(word) >= 3 and word not in known:
+            close = difflib.get_close_matches(word, words, n=1, cutoff=0.75)
+            if close:
+                replacements[word] = close[0]
+    if not replacements:
+        return ""
+    return _LATIN_WORD.sub(lambda m: replacements.get(m.group(0).lower(), m.group(0)), query)
+
+
 def _corrected(query: str, backend: str, found: bool) -> str | None:
     """A corrected query when nothing was found on PostgreSQL, else None."""
     if found or backend != "postgres" or has_cjk(query):
@@ -453,7 +499,10 @@ def search(raw_query: str, *, limit: int = GROUP_LIMIT, backend: str | None = No
         groups = [_group(search_type, query, backend, limit)[0] for search_type in available_types()]
     topic_match = Q(name_en__icontains=query) | Q(name_zh__icontains=query)
     found_topics = list(selectors.topics().filter(topic_match)[:20])
-    return Results(query, backend, groups, found_topics, corrected_from=original if fixed else "")
+    results = Results(query, backend, groups, found_topics, corrected_from=original if fixed else "")
+    if not results.total:
+        results.suggestion = suggest(query)
+    return results
 
 
 def search_one_type(
@@ -470,4 +519,6 @@ def search_one_type(
         query = fixed
         group, page = _group(search_type, query, backend, per_page, page)
     results = Results(query, backend, [group], [], corrected_from=original if fixed else "")
+    if not group.count:
+        results.suggestion = suggest(query)
     return results, page, max(1, -(-group.count // per_page))

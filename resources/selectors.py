@@ -30,7 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from resources.models import (
@@ -401,13 +401,23 @@ class TopicFilter(Filter):
         return value.slug
 
 
+#: The catalogue's language codes by name. Django knows Chinese only as zh-hans / zh-hant, and
+#: a learner asks whether a course is in Chinese, not in which script.
+LANGUAGE_NAMES = {"en": pgettext_lazy("language", "English"), "zh": pgettext_lazy("language", "Chinese")}
+
+
 def language_name(code: str) -> str:
+    """The name of a language code in the active language: "Chinese" for zh (中文 in Chinese)."""
     from django.utils.translation import get_language_info
 
+    key = str(code or "").strip().lower()
+    name = LANGUAGE_NAMES.get(key) or LANGUAGE_NAMES.get(key.split("-")[0])
+    if name is not None:
+        return str(name)
     try:
-        return get_language_info(code)["name_translated"]
+        return get_language_info(key)["name_translated"]
     except KeyError:
-        return code
+        return str(code)
 
 
 # --- listings -------------------------------------------------------------------------------------

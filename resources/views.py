@@ -151,6 +151,8 @@ def search_page(request):
             group.href = _query({"q": results.query}, type=group.key)
         context["results"] = results
         context["everything_href"] = _query({"q": results.query})
+        if results.suggestion:
+            context["suggestion_href"] = _query({"q": results.suggestion}, type=only)
     return render(request, "resources/search.html", context)
 
 

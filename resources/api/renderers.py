@@ -2,11 +2,14 @@
 
 The BibTeX and iCalendar renderers receive model instances (the views skip the serializer for
 them), because ``resources.bibtex`` and ``resources.exports`` build their text from the models.
+Each renderer also has ``stream()``, which writes a whole list as an iterator of bytes for a
+StreamingHttpResponse: the views' downloads (a list without ``page`` or ``page_size``).
 """
 
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
 
 from rest_framework.renderers import BaseRenderer
 
@@ -51,13 +54,28 @@ class CSVRenderer(BaseRenderer):
         if data is None:
             return b""
         rows = data.get("results", [data]) if isinstance(data, dict) else data
-        flat_rows = [_flatten(row) for row in rows]
-        columns = list(flat_rows[0]) if flat_rows else self._columns_of_view(renderer_context)
+        return b"".join(self.stream(rows, self._columns_of_view(renderer_context)))
+
+    def stream(
+        self, rows: Iterable[dict], empty_columns: list[str], *, rows_per_chunk: int = 200
+    ) -> Iterator[bytes]:
+        """The CSV of ``rows`` (serialized items), a chunk of rows at a time; columns from the
+        first row, or ``empty_columns`` when there is none."""
+        flat_rows = (_flatten(row) for row in rows)
+        first = next(flat_rows, None)
         buffer = io.StringIO()
+        columns = list(first) if first is not None else empty_columns
         writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
         writer.writeheader()
-        writer.writerows(flat_rows)
-        return buffer.getvalue().encode(self.charset)
+        if first is not None:
+            writer.writerow(first)
+        for number, row in enumerate(flat_rows, start=1):
+            writer.writerow(row)
+            if number % rows_per_chunk == 0:
+                yield buffer.getvalue().encode(self.charset)
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue().encode(self.charset)
 
     @staticmethod
     def _columns_of_view(renderer_context) -> list[str]:
@@ -71,6 +89,8 @@ class BibTeXRenderer(BaseRenderer):
     media_type = "application/x-bibtex"
     format = "bibtex"
     charset = "utf-8"
+    #: BibTeX ignores text outside entries; an empty body would lose its Content-Type in DRF.
+    EMPTY = "% No paper matches this request.\n"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         from resources.bibtex import entries_to_bibtex, item_to_bibtex
@@ -79,8 +99,18 @@ class BibTeXRenderer(BaseRenderer):
             return b""
         # Papers and books alike: a book is written as @book.
         text = entries_to_bibtex(data) if isinstance(data, list) else item_to_bibtex(data)
-        # BibTeX ignores text outside entries; an empty body would lose its Content-Type in DRF.
-        return (text or "% No paper matches this request.\n").encode(self.charset)
+        return (text or self.EMPTY).encode(self.charset)
+
+    def stream(self, queryset) -> Iterator[bytes]:
+        """Every paper (or book) of ``queryset`` as BibTeX, written as the rows are read."""
+        from resources.bibtex import stream_bibtex
+
+        empty = True
+        for entry in stream_bibtex(queryset):
+            empty = False
+            yield entry.encode(self.charset)
+        if empty:
+            yield self.EMPTY.encode(self.charset)
 
 
 class ICalendarRenderer(BaseRenderer):
@@ -96,6 +126,12 @@ class ICalendarRenderer(BaseRenderer):
         deadlines = data if isinstance(data, list) else [data]
         view = (renderer_context or {}).get("view")
         return deadlines_to_ical(deadlines, name=getattr(view, "calendar_name", "Deadlines"))
+
+    def stream(self, queryset, *, name: str) -> Iterator[bytes]:
+        """Every deadline of ``queryset`` as one calendar, written as the rows are read."""
+        from resources.exports import iter_ical
+
+        return iter_ical(queryset, name=name)
 
 
 INSTANCE_FORMATS = frozenset({BibTeXRenderer.format, ICalendarRenderer.format})

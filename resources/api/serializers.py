@@ -495,3 +495,10 @@ class SearchResponseSerializer(serializers.Serializer):
         child=serializers.IntegerField(), help_text="Matches of each type searched."
     )
     results = SearchResultSerializer(many=True)
+    suggestion = serializers.CharField(
+        allow_blank=True,
+        help_text=(
+            "When nothing matched: a query to try instead, made of the catalogue's own words "
+            '("transformer" for "tranformer"); empty otherwise.'
+        ),
+    )

@@ -5,13 +5,19 @@ Last-Modified from one aggregate over the filtered rows (their count and newest 
 matching If-None-Match costs that one query; the count is then reused by the paginator. Other
 responses (details, whose nested data has no timestamp of its own, and lists of untimestamped
 rows) get an ETag hashed from the rendered body, which saves the transfer, not the work.
+
+A list asked for as CSV, BibTeX or iCalendar without ``page`` or ``page_size`` is a download:
+the whole filtered list (up to ``MAX_DOWNLOAD_ITEMS``), streamed as it is read, in a fixed
+number of queries whatever its length. With ``page`` or ``page_size`` it is one page, as JSON is.
 """
 
 import hashlib
 from html import unescape
+from itertools import islice
 
 from django.db import transaction
 from django.db.models import Count, Max, Prefetch
+from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.html import strip_tags
@@ -42,6 +48,11 @@ from resources.api.renderers import (
 JSON_RENDERERS = [JSONRenderer, BrowsableAPIRenderer]
 ERROR = serializers.ErrorSerializer
 ETAG_VERSION = "1"
+#: A download (a list as CSV, BibTeX or iCalendar, without page parameters) holds at most this
+#: many items; X-Total-Count says how many matched, so a client sees when to narrow its filters.
+MAX_DOWNLOAD_ITEMS = 10_000
+#: Rows read (and topic slugs attached) at a time while a download streams.
+DOWNLOAD_CHUNK = 500
 
 
 ERROR_DESCRIPTIONS = {
@@ -103,7 +114,8 @@ class ApiViewMixin:
 
     def _conditional(self, request, response):
         patch_cache_control(response, no_cache=True)
-        if response.has_header("ETag"):
+        # A streamed body is not hashed: that would mean holding all of it before sending.
+        if response.has_header("ETag") or response.streaming:
             return response
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
@@ -163,7 +175,9 @@ class CatalogueReadMixin(ApiViewMixin):
                 not_modified["ETag"] = etag
                 patch_cache_control(not_modified, no_cache=True)
                 return not_modified
-        if _format_of(request) in INSTANCE_FORMATS:
+        if _format_of(request) in TEXT_FORMATS and not self._asks_for_a_page(request):
+            response = self.download(queryset, request.accepted_renderer)
+        elif _format_of(request) in INSTANCE_FORMATS:
             response = self.list_instances(queryset)
         else:
             page = self.paginate_queryset(queryset)
@@ -181,6 +195,38 @@ class CatalogueReadMixin(ApiViewMixin):
         response = Response(page)
         self.paginator.add_link_header(response)
         return response
+
+    def _asks_for_a_page(self, request) -> bool:
+        paginator = self.paginator
+        names = {paginator.page_query_param, paginator.page_size_query_param} if paginator else set()
+        return any(name in request.query_params for name in names)
+
+    def download(self, queryset, renderer) -> StreamingHttpResponse:
+        """The whole filtered list in ``renderer``'s format, streamed (at most MAX_DOWNLOAD_ITEMS).
+
+        Queries: the count (unless the ETag's aggregate took it), the rows (one query read in
+        chunks, plus a list's own prefetches per chunk), and for CSV the topic slugs per chunk.
+        """
+        count = self.known_count if self.known_count is not None else queryset.count()
+        items = queryset[:MAX_DOWNLOAD_ITEMS]
+        if renderer.format == CSVRenderer.format:
+            body = renderer.stream(self._serialized(items), list(self.get_serializer().fields))
+        elif renderer.format == ICalendarRenderer.format:
+            body = renderer.stream(items, name=getattr(self, "calendar_name", "Deadlines"))
+        else:
+            body = renderer.stream(items)
+        content_type = f"{renderer.media_type}; charset={renderer.charset}"
+        response = StreamingHttpResponse(body, content_type=content_type)
+        response["X-Total-Count"] = str(count)
+        if count > MAX_DOWNLOAD_ITEMS:
+            response["X-Download-Limit"] = str(MAX_DOWNLOAD_ITEMS)
+        return response
+
+    def _serialized(self, items):
+        rows = items.iterator(chunk_size=DOWNLOAD_CHUNK)
+        while chunk := list(islice(rows, DOWNLOAD_CHUNK)):
+            attach_topic_slugs(chunk)
+            yield from self.get_serializer(chunk, many=True).data
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
@@ -261,7 +307,12 @@ def _format_parameter(formats) -> list:
             "format",
             OpenApiTypes.STR,
             enum=list(formats),
-            description=f"Response format: {described}. The Accept header works too.",
+            description=(
+                f"Response format: {described}. The Accept header works too. A list in a format "
+                "other than JSON, asked for without `page` or `page_size`, is a download: the whole "
+                f"filtered list, at most {MAX_DOWNLOAD_ITEMS:,} items, streamed (`X-Total-Count` "
+                "says how many matched)."
+            ),
         )
     ]
 
@@ -398,14 +449,9 @@ class DeadlineViewSet(CatalogueViewSet):
     renderer_classes = [*JSON_RENDERERS, CSVRenderer, ICalendarRenderer]
     etag_field = None
     calendar_name = "AI conference deadlines"
-    #: A calendar is one document (calendar apps do not follow pages), with this many events at most.
-    max_calendar_events = 1000
 
     def read_queryset(self):
         return self.base_queryset().published().current().select_related("edition__series")
-
-    def list_instances(self, queryset):
-        return Response(list(queryset[: self.max_calendar_events]))
 
     # A deadline written through the API is the curator's: imports leave it alone from then on.
     def perform_create(self, serializer):
@@ -628,7 +674,7 @@ class SearchView(ApiViewMixin, APIView):
         if only in (None, "topics"):
             counts["topics"] = len(found.topics)
             results += [self._result(request, "topics", t.slug, t.name, "") for t in found.topics[:limit]]
-        body = {"query": found.query, "counts": counts, "results": results}
+        body = {"query": found.query, "counts": counts, "results": results, "suggestion": found.suggestion}
         return Response(serializers.SearchResponseSerializer(body).data)
 
     @staticmethod

@@ -306,7 +306,7 @@ def test_books_and_abstracts_are_exported(client):
 
     response = client.get("/api/v1/papers/?format=bibtex")
     assert response.status_code == 200
-    text = response.content.decode()
+    text = response.getvalue().decode()
     assert text.startswith("@inproceedings{vaswani2017attention,\n")
     assert "  booktitle = {NIPS 2017},\n" in text
     assert (

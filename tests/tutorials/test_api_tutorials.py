@@ -136,7 +136,7 @@ def test_csv(tutorials):
     response = client_for().get(f"{TUTORIALS}?format=csv")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    assert response.content.decode().splitlines()[0].startswith("slug,")
+    assert response.getvalue().decode().splitlines()[0].startswith("slug,")
 
 
 @pytest.mark.parametrize("count", [3, 40])
