@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from resources import validators
@@ -318,15 +318,15 @@ class DeadlineQuerySet(models.QuerySet):
 
 class Deadline(models.Model):
     class Kind(models.TextChoices):
-        ABSTRACT = "abstract", _("Abstract")
-        PAPER = "paper", _("Paper")
-        SUPPLEMENTARY = "supplementary", _("Supplementary material")
-        REBUTTAL_START = "rebuttal_start", _("Rebuttal starts")
-        REBUTTAL_END = "rebuttal_end", _("Rebuttal ends")
-        NOTIFICATION = "notification", _("Notification")
-        CAMERA_READY = "camera_ready", _("Camera-ready")
-        REGISTRATION = "registration", _("Registration")
-        OTHER = "other", _("Other")
+        ABSTRACT = "abstract", pgettext_lazy("deadline kind", "Abstract")
+        PAPER = "paper", pgettext_lazy("deadline kind", "Paper")
+        SUPPLEMENTARY = "supplementary", pgettext_lazy("deadline kind", "Supplementary material")
+        REBUTTAL_START = "rebuttal_start", pgettext_lazy("deadline kind", "Rebuttal starts")
+        REBUTTAL_END = "rebuttal_end", pgettext_lazy("deadline kind", "Rebuttal ends")
+        NOTIFICATION = "notification", pgettext_lazy("deadline kind", "Notification")
+        CAMERA_READY = "camera_ready", pgettext_lazy("deadline kind", "Camera-ready")
+        REGISTRATION = "registration", pgettext_lazy("deadline kind", "Registration")
+        OTHER = "other", pgettext_lazy("deadline kind", "Other")
 
     class Source(models.TextChoices):
         CCF = "ccf", "ccf-deadlines"
@@ -390,11 +390,32 @@ class Deadline(models.Model):
         return self.withdrawn_at is not None
 
     @property
+    def label_restates_kind(self) -> bool:
+        """Whether the label, as the data set wrote it, says no more than the kind: then a page
+        in another language than English shows the translated kind alone."""
+        return label_restates_kind(self.label, self.kind)
+
+    @property
     def kind_text(self) -> str:
         """The kind as shown: the source's own type where the catalogue has no kind for it."""
         if self.kind == self.Kind.OTHER and self.source_type:
             return self.source_type.replace("_", " ").capitalize()
         return self.get_kind_display()
+
+
+#: Words the data sets add to a kind without saying more ("Full paper submission deadline").
+_LABEL_FILLER = frozenset(
+    {"deadline", "submission", "due", "date", "full", "paper", "period", "of", "the", "for", "author"}
+    | {"acceptance", "final"}
+)
+
+
+def label_restates_kind(label: str, kind: str) -> bool:
+    def words(text: str) -> set[str]:
+        found = re.findall(r"[a-z]+", text.lower())
+        return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in found}
+
+    return words(label) - _LABEL_FILLER <= words(kind.replace("_", " "))
 
 
 class DeadlineChangeQuerySet(models.QuerySet):
@@ -440,6 +461,15 @@ class DeadlineChange(models.Model):
 
     def __str__(self):
         return f"{self.edition} {self.label or self.get_kind_display()}: {self.get_change_display()}"
+
+    @property
+    def name(self) -> str:
+        """The deadline's name in a sentence: its label on an English page; elsewhere the
+        translated kind, with the data set's English label where it says more."""
+        kind = str(self.get_kind_display())
+        if not self.label or (get_language() or "en").startswith("en"):
+            return self.label or kind
+        return kind if label_restates_kind(self.label, self.kind) else f"{kind} ({self.label})"
 
 
 class DeadlineConflict(models.Model):

@@ -175,3 +175,50 @@ def test_every_literal_translate_tag_in_the_templates_is_in_the_catalogue():
             if (match["context"], match["text"]) not in known:
                 missing.append(f"{template.relative_to(settings.BASE_DIR)}: {match['text']!r}")
     assert not missing, "run makemessages and translate:\n" + "\n".join(missing)
+
+
+#: Folders makemessages leaves out: tests, benchmarks, scripts and build or run outputs.
+NOT_THE_SITE = ["tests", "benchmarks", "static", "staticfiles", "var", "test-artifacts", "node_modules"]
+
+
+def test_makemessages_finds_no_message_left_untranslated(tmp_path, settings, monkeypatch):
+    """Every msgid of the project's templates and Python code has a Chinese translation.
+
+    Django's own ``makemessages`` extracts the messages, as a translator would, into a copy of
+    the catalogue: the real ``locale/`` is never written. The scratch tree links every top-level
+    entry of the project except ``locale/``, so a new app or template folder is read too. A msgid
+    that is new comes out untranslated, one whose English changed comes out fuzzy.
+    """
+    from django.core.management import call_command
+
+    need(shutil.which("xgettext") is not None, "GNU gettext is not installed (apt-get install gettext)")
+    root = Path(settings.BASE_DIR)
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    for entry in root.iterdir():
+        # A virtualenv by any name is third-party code, never the site's.
+        if entry.name != "locale" and not (entry / "pyvenv.cfg").exists():
+            (tree / entry.name).symlink_to(entry)
+    scratch_po = tree / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+    scratch_po.parent.mkdir(parents=True)
+    shutil.copyfile(PO, scratch_po)
+    settings.LOCALE_PATHS = [tree / "locale"]
+    monkeypatch.chdir(tree)
+    before = PO.read_bytes()
+
+    call_command(
+        "makemessages",
+        locale=["zh_Hans"],
+        no_obsolete=True,
+        symlinks=True,
+        ignore_patterns=NOT_THE_SITE,
+        verbosity=0,
+    )
+
+    assert PO.read_bytes() == before, "makemessages wrote to the real catalogue"
+    entries = [e for e in read_po(scratch_po) if not e["obsolete"]][1:]
+    assert len(entries) > 100, "makemessages found next to no messages: is the scratch tree right?"
+    untranslated = [describe(e) for e in entries if not all(s.strip() for s in e["msgstr"])]
+    fuzzy = [describe(e) for e in entries if "fuzzy" in e["flags"]]
+    assert not untranslated, f"{len(untranslated)} untranslated: " + ", ".join(untranslated[:40])
+    assert not fuzzy, f"{len(fuzzy)} fuzzy (the English changed): " + ", ".join(fuzzy[:40])

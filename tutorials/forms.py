@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tutorials import services
+from tutorials import services, vocabulary
 
 
 class LaunchForm(forms.Form):
@@ -28,8 +28,8 @@ class LaunchForm(forms.Form):
     @staticmethod
     def _field(param, initial):
         common = {
-            "label": param.name.replace("_", " ").capitalize(),
-            "help_text": param.help,
+            "label": vocabulary.param_label(param.name),
+            "help_text": vocabulary.param_help(param.help),
             "initial": initial,
         }
         if param.kind == "int":
@@ -40,9 +40,8 @@ class LaunchForm(forms.Form):
             return field
         if param.kind == "bool":
             return forms.BooleanField(required=False, **common)
-        return forms.TypedChoiceField(
-            choices=[(str(c), str(c)) for c in param.choices], coerce=str, empty_value=None, **common
-        )
+        choices = [(str(c), vocabulary.choice_label(c)) for c in param.choices]
+        return forms.TypedChoiceField(choices=choices, coerce=str, empty_value=None, **common)
 
     def clean(self):
         cleaned = super().clean()

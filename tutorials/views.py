@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from tutorials import services
+from tutorials import services, vocabulary
 from tutorials.forms import LaunchForm
 from tutorials.models import TrainingRun, Tutorial
 from tutorials.rendering import render_markdown
@@ -110,6 +110,7 @@ def _run_context(request, run):
         "is_owner": request.user.is_authenticated and run.owner_id == request.user.pk,
         "share_url": request.build_absolute_uri(f"/tutorials/shared/{run.share_token}/"),
         "status_payload": status_payload(run),
+        "metric_labels": vocabulary.metric_labels(),
     }
 
 
@@ -118,6 +119,7 @@ def status_payload(run: TrainingRun) -> dict:
         "id": str(run.pk),
         "demo": run.demo,
         "status": run.status,
+        "status_label": run.get_status_display(),
         "progress": run.progress,
         "step": run.step,
         "total_steps": run.total_steps,
@@ -223,12 +225,13 @@ def compare_runs(request):
 
 
 def run_label(run: TrainingRun, differing: list[str], number: int) -> str:
-    """Name a compared run by what sets it apart: ``learning_rate=0.1, epochs=5``.
+    """Name a compared run by what sets it apart: ``Learning rate 0.1, Epochs 5`` (the
+    parameters' labels in the active language).
 
     Runs with the same parameters are told apart by their number and start time.
     """
     if differing:
-        return ", ".join(f"{key}={run.params.get(key, '—')}" for key in differing)
+        return ", ".join(f"{vocabulary.param_label(key)} {run.params.get(key, '—')}" for key in differing)
     started = timezone.localtime(run.created_at).strftime("%Y-%m-%d %H:%M")
     return _("Run %(number)d (%(started)s)") % {"number": number, "started": started}
 

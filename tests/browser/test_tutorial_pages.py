@@ -74,7 +74,7 @@ def test_the_comparison_names_its_axes_and_runs(live_server, new_page):
     drawn = page.evaluate("window.__drawnText")
     assert "Training step" in drawn and "Training loss" in drawn
     legend = page.locator("#compare-chart .u-legend").inner_text()
-    assert "learning_rate=0.1" in legend and "learning_rate=0.01" in legend
+    assert "Learning rate 0.1" in legend and "Learning rate 0.01" in legend
     finals = page.locator("#compare-finals").inner_text()
     assert "0.9700" in finals and "0.9100" in finals
 

@@ -241,11 +241,11 @@ def test_compare_labels_runs_by_what_differs_and_shows_their_final_figures(clien
     runs = [_finished_run(user, 0.1, 0.98), _finished_run(user, 0.01, None)]
     response = client.get("/tutorials/runs/compare/", {"ids": [str(r.pk) for r in runs]})
     assert response.status_code == 200
-    assert [s["label"] for s in response.context["series"]] == ["learning_rate=0.1", "learning_rate=0.01"]
+    assert [s["label"] for s in response.context["series"]] == ["Learning rate 0.1", "Learning rate 0.01"]
     html = response.content.decode()
     start = html.index('id="compare-finals"')
     finals = html[start : html.index("</table>", start)]
-    assert "learning_rate=0.1" in finals and "0.9800" in finals
+    assert "Learning rate 0.1" in finals and "0.9800" in finals
     assert "0.5000" in finals  # a final figure missing from final_metrics comes from the curve
     assert str(runs[0].pk)[:8] not in html.replace(str(runs[0].pk), "")  # no bare short ids
     assert 'data-label-x="Training step"' in html and 'data-label-y="Training loss"' in html
@@ -265,7 +265,7 @@ def test_compare_tells_apart_runs_that_agree_on_every_differing_parameter(client
     runs = [_finished_run(user, lr, 0.9) for lr in (0.1, 0.1, 0.01)]
     response = client.get("/tutorials/runs/compare/", {"ids": [str(r.pk) for r in runs]})
     labels = [s["label"] for s in response.context["series"]]
-    assert labels == ["learning_rate=0.1 (#1)", "learning_rate=0.1 (#2)", "learning_rate=0.01"]
+    assert labels == ["Learning rate 0.1 (#1)", "Learning rate 0.1 (#2)", "Learning rate 0.01"]
 
 
 @pytest.mark.parametrize("count", [0, 1])
@@ -286,8 +286,8 @@ def test_the_run_list_shows_each_runs_key_parameters(client):
     html = client.get("/tutorials/runs/").content.decode()
     cell = html[html.index('class="key-params"') :]
     cell = cell[: cell.index("</td>")]
-    assert "learning_rate&nbsp;0.05" in cell and "epochs&nbsp;5" in cell and "hidden_size&nbsp;64" in cell
-    assert "seed" not in cell  # left at its default: not what tells this run apart
+    assert "Learning rate&nbsp;0.05" in cell and "Epochs&nbsp;5" in cell and "Hidden size&nbsp;64" in cell
+    assert "Seed" not in cell  # left at its default: not what tells this run apart
 
 
 def test_a_refused_launch_puts_an_error_summary_at_the_top_of_the_form(client, tutorial):

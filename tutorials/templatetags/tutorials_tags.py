@@ -1,7 +1,9 @@
-"""Template tags of the tutorials app: the featured tutorials block of the home page."""
+"""Template tags of the tutorials app: the featured tutorials block of the home page, and the
+demos' parameter and metric names in the active language."""
 
 from django import template
 
+from tutorials import vocabulary
 from tutorials.models import Tutorial
 
 register = template.Library()
@@ -19,3 +21,13 @@ def featured_tutorials(limit: int = FEATURED_LIMIT) -> dict:
         .order_by("position", "title_en")[:limit]
     )
     return {"tutorials": tutorials}
+
+
+@register.filter
+def param_label(name: str) -> str:
+    return vocabulary.param_label(name)
+
+
+@register.filter
+def metric_label(name: str) -> str:
+    return vocabulary.metric_label(name)

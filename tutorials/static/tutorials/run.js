@@ -9,6 +9,13 @@
     return (holder && holder.getAttribute("data-label-" + name)) || fallback;
   }
 
+  // Metric names (val_accuracy, ...) as the page's language writes them.
+  var metricNames = (function () {
+    var holder = document.getElementById("metric-labels");
+    return holder ? JSON.parse(holder.textContent) : {};
+  })();
+  function metricName(key) { return metricNames[key] || key; }
+
   function el(tag, text) { var e = document.createElement(tag); if (text !== undefined) e.textContent = text; return e; }
 
   function seriesOf(metrics, key) {
@@ -29,10 +36,10 @@
     var opts = {
       width: Math.min(container.clientWidth || 640, 900), height: 300,
       scales: { x: { time: false }, acc: { range: [0, 1] } },
-      series: [{ label: "step" },
-               { label: "loss", stroke: "#0b5cad", width: 1.5 },
-               { label: "val_loss", stroke: "#b35c00", width: 2, spanGaps: true, points: { show: true } },
-               { label: "val_accuracy", stroke: "#1a7f37", width: 2, scale: "acc", spanGaps: true, points: { show: true } }],
+      series: [{ label: metricName("step") },
+               { label: metricName("loss"), stroke: "#0b5cad", width: 1.5 },
+               { label: metricName("val_loss"), stroke: "#b35c00", width: 2, spanGaps: true, points: { show: true } },
+               { label: metricName("val_accuracy"), stroke: "#1a7f37", width: 2, scale: "acc", spanGaps: true, points: { show: true } }],
       axes: [{ label: label("step", "step") }, { label: label("loss", "loss") },
              { side: 1, scale: "acc", label: label("accuracy", "accuracy"), grid: { show: false } }]
     };
@@ -53,7 +60,7 @@
     if (!fm || !dr) return;
     fm.textContent = ""; dr.textContent = "";
     var keys = Object.keys(state.final_metrics || {});
-    if (keys.length) fm.appendChild(table(keys.map(function (k) { var v = state.final_metrics[k]; return [k, typeof v === "number" ? v.toFixed(4) : v]; })));
+    if (keys.length) fm.appendChild(table(keys.map(function (k) { var v = state.final_metrics[k]; return [metricName(k), typeof v === "number" ? v.toFixed(4) : v]; })));
     var r = state.results || {};
     if (r.confusion_matrix) {
       dr.appendChild(el("h3", label("matrix", "Confusion matrix (rows: true digit, columns: predicted)")));
@@ -75,7 +82,7 @@
 
   function update(state) {
     var set = function (id, v) { var e = document.getElementById(id); if (e) e.textContent = v; };
-    set("run-status", state.status); set("run-device", state.device || "—");
+    set("run-status", state.status_label || state.status); set("run-device", state.device || "—");
     set("run-step", state.step); set("run-total", state.total_steps);
     var p = document.getElementById("run-progress"); if (p) p.value = state.progress;
     var err = document.getElementById("run-error");
@@ -108,7 +115,7 @@
     runs.forEach(function (r) { r.metrics.forEach(function (p) { if (typeof p.loss === "number") allSteps[p.step] = true; }); });
     var steps = Object.keys(allSteps).map(Number).sort(function (a, b) { return a - b; });
     var palette = ["#0b5cad", "#b35c00", "#1a7f37", "#8250df", "#cf222e", "#57606a"];
-    var data = [steps], series = [{ label: "step" }];
+    var data = [steps], series = [{ label: container.getAttribute("data-label-x") || "step" }];
     runs.forEach(function (r, i) {
       var at = {}; r.metrics.forEach(function (p) { if (typeof p.loss === "number") at[p.step] = p.loss; });
       data.push(steps.map(function (s) { return s in at ? at[s] : null; }));
