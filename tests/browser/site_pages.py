@@ -71,6 +71,16 @@ ROUTES = {
     "tutorials:detail": Page(lambda s: s["tutorial"].get_absolute_url(), signed_in=True),
     "resources:search": Page(lambda s: "/search/?q=attention"),
     "resources:deadline-list": Page(lambda s: "/deadlines/"),
+    "resources:deadline-calendar": Page(lambda s: f"/deadlines/calendar/?month={s['month']}", signed_in=True),
+    "notifications:follow": Skip(POST_ONLY),
+    "notifications:settings": Page(lambda s: "/notifications/settings/", signed_in=True),
+    "notifications:unsubscribe": Page(lambda s: s["unsubscribe_path"]),
+    "notifications:calendar": Skip(f"{NOT_HTML}: iCalendar feed"),
+    "paths:list": Page(lambda s: "/paths/", signed_in=True),
+    "paths:detail": Page(lambda s: s["path"].get_absolute_url(), signed_in=True),
+    "paths:quiz": Page(lambda s: f"/paths/quiz/{s['tutorial'].slug}/", signed_in=True),
+    "paths:study-plan": Skip(POST_ONLY),
+    "paths:step-progress": Skip(POST_ONLY),
     "resources:deadlines-ics": Skip(f"{NOT_HTML}: iCalendar feed"),
     "resources:deadline-feed": Skip(f"{NOT_HTML}: Atom feed"),
     "resources:deadline-changes-feed": Skip(f"{NOT_HTML}: Atom feed"),
@@ -236,6 +246,37 @@ def sample_site() -> dict:
         object_id=paper.pk,
         note="Read section 3.2 on scaled dot-product attention again.",
     )
+    from notifications.delivery import unsubscribe_token
+    from notifications.models import Follow
+    from paths.models import LearningPath, QuizChoice, QuizQuestion, Step, StepProgress, StudyPlan
+
+    Follow.objects.create(user=learner, series=series)
+    learning_path = LearningPath.objects.create(
+        slug="foundations",
+        title_en="Foundations of deep learning",
+        title_zh="深度学习基础",
+        status="published",
+    )
+    first = Step.objects.create(
+        path=learning_path, position=1, paper=paper, why_en="The paper behind it all."
+    )
+    second = Step.objects.create(
+        path=learning_path, position=2, tutorial=tutorial, why_en="Train one yourself."
+    )
+    second.prerequisites.add(first)
+    StepProgress.objects.create(user=learner, step=first, state="done", note="read twice")
+    StudyPlan.objects.create(
+        user=learner, path=learning_path, deadline=deadline, hours_per_week=5, time_zone="Asia/Shanghai"
+    )
+    question = QuizQuestion.objects.create(
+        tutorial=tutorial, position=1, text_en="What does the loss measure?", text_zh="损失衡量的是什么？"
+    )
+    QuizChoice.objects.create(
+        question=question, position=1, text_en="How wrong", text_zh="错得多远", correct=True
+    )
+    QuizChoice.objects.create(
+        question=question, position=2, text_en="How fast", text_zh="多快", correct=False
+    )
     uid = urlsafe_base64_encode(force_bytes(learner.pk))
     reset_path = f"/accounts/password/reset/{uid}/{default_token_generator.make_token(learner)}/"
     return {
@@ -251,6 +292,9 @@ def sample_site() -> dict:
         "runs": runs,
         "bookmark": bookmark,
         "reset_path": reset_path,
+        "path": learning_path,
+        "month": soon.strftime("%Y-%m"),
+        "unsubscribe_path": f"/notifications/unsubscribe/{unsubscribe_token(learner.pk, 'reminders')}/",
     }
 
 
