@@ -48,7 +48,12 @@ def curator_saved(deadline: Deadline, before: dict | None, *, now: dt.datetime |
         deadline.curator_edited = True
     if before is None or before["at"] == deadline.at:
         return
-    DeadlineChange.objects.create(
+    _record_change(deadline, before, Deadline.Source.NONE, now or timezone.now())
+
+
+def _record_change(deadline: Deadline, before: dict, source: str, now: dt.datetime) -> DeadlineChange:
+    """Record that ``deadline`` moved (or was announced) from the values in ``before``."""
+    return DeadlineChange.objects.create(
         edition_id=deadline.edition_id,
         deadline=deadline,
         kind=deadline.kind,
@@ -58,8 +63,8 @@ def curator_saved(deadline: Deadline, before: dict | None, *, now: dt.datetime |
         new_at=deadline.at,
         old_local=as_written(before["at"], before["local"], before["timezone"]),
         new_local=as_written(deadline.at, deadline.local, deadline.timezone),
-        source=Deadline.Source.NONE,
-        seen_at=now or timezone.now(),
+        source=source,
+        seen_at=now,
     )
 
 
@@ -109,19 +114,7 @@ def resolve_conflict(conflict: DeadlineConflict, choice: str, *, now: dt.datetim
         deadline.curator_edited = not hands_back and (deadline.curator_edited or differs)
         deadline.save(update_fields=[*WHEN, "curator_edited"])
         if before["at"] != deadline.at:
-            DeadlineChange.objects.create(
-                edition_id=deadline.edition_id,
-                deadline=deadline,
-                kind=deadline.kind,
-                label=deadline.label,
-                change=DeadlineChange.Change.MOVED if before["at"] else DeadlineChange.Change.ANNOUNCED,
-                old_at=before["at"],
-                new_at=deadline.at,
-                old_local=as_written(before["at"], before["local"], before["timezone"]),
-                new_local=as_written(deadline.at, deadline.local, deadline.timezone),
-                source=choice,
-                seen_at=now,
-            )
+            _record_change(deadline, before, choice, now)
         conflict.resolved_at, conflict.chosen = now, choice
         conflict.save(update_fields=["resolved_at", "chosen"])
         if deadline.curator_edited and conflict.reason == DeadlineConflict.Reason.SOURCES:

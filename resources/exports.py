@@ -229,6 +229,19 @@ def _event(deadline: Deadline, stamp: dt.datetime, domain: str) -> Event:
     return event
 
 
+def expected_description(item) -> str:
+    """What an expected deadline is, in words: the calendars and the Atom feed say the same."""
+    text = gettext(
+        "An estimate, not an announced date: where the latest paper deadline fell in its year. "
+        "Past dates (%(years)s) fell between %(first)s and %(last)s."
+    )
+    return text % {
+        "years": f"{item.based_on[0]}–{item.based_on[-1]}",
+        "first": f"{_utc(item.earliest):%m-%d}",
+        "last": f"{_utc(item.latest):%m-%d}",
+    }
+
+
 def _expected_event(item, stamp: dt.datetime, domain: str) -> Event:
     """An all-day event for an expected deadline (``estimates.Expected``), saying what it is."""
     event = Event()
@@ -239,19 +252,7 @@ def _expected_event(item, stamp: dt.datetime, domain: str) -> Event:
     event.add("dtend", day + dt.timedelta(days=1))
     summary = gettext("%(name)s %(year)s paper deadline (expected)")
     event.add("summary", summary % {"name": item.short_name, "year": item.year})
-    description = gettext(
-        "An estimate, not an announced date: where the latest paper deadline fell in its year. "
-        "Past dates (%(years)s) fell between %(first)s and %(last)s."
-    )
-    event.add(
-        "description",
-        description
-        % {
-            "years": f"{item.based_on[0]}–{item.based_on[-1]}",
-            "first": f"{_utc(item.earliest):%m-%d}",
-            "last": f"{_utc(item.latest):%m-%d}",
-        },
-    )
+    event.add("description", expected_description(item))
     event.add("categories", [gettext("Expected")])
     event.add("transp", "TRANSPARENT")
     return event

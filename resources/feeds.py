@@ -18,7 +18,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, gettext_lazy
 
 from resources import estimates, selectors
-from resources.exports import deadline_queryset
+from resources.exports import deadline_queryset, expected_description
 from resources.models import Deadline, DeadlineChange, Paper
 
 
@@ -113,14 +113,7 @@ class DeadlineFeed(Feed):
 
     def item_description(self, item) -> str:
         if isinstance(item, estimates.Expected):
-            text = gettext(
-                "An estimate, not an announced date: where the latest paper deadline fell in its year. "
-                "Past dates (%(years)s) fell between %(first)s and %(last)s."
-            )
-            years = f"{item.based_on[0]}–{item.based_on[-1]}"
-            return _html(
-                text % {"years": years, "first": f"{item.earliest:%m-%d}", "last": f"{item.latest:%m-%d}"}
-            )
+            return _html(expected_description(item))
         return self._deadline_description(item)
 
     def _deadline_description(self, item: Deadline) -> str:
