@@ -6,7 +6,7 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from paths import services
+from paths import layout, services
 from paths.forms import ProgressForm, QuizForm, StudyPlanForm
 from paths.models import LearningPath, Progress, StudyPlan
 from resources.models import Deadline
@@ -42,15 +42,23 @@ def _detail_context(request, slug: str, failed: tuple | None = None, plan_form=N
         step.entry = entry
         step.state_label = Progress(entry.state).label
         step.before = sorted(positions[p.pk] for p in step.prerequisites.all() if p.pk in positions)
-        if failed and failed[0] == step.pk:
-            step.form = failed[1]
-        else:
-            step.form = ProgressForm(initial={"state": entry.state, "note": entry.note}, prefix=f"s{step.pk}")
+        # The template writes the fields of an untouched form itself; a form that failed shows its errors.
+        step.form = failed[1] if failed and failed[0] == step.pk else None
         done += entry.state == Progress.DONE
         skipped += entry.state == Progress.SKIPPED
+    graph = layout.route(
+        steps,
+        {s.pk: [p.pk for p in s.prerequisites.all()] for s in steps},
+        label=lambda s: f"{s.position}. {s.title}",
+    )
     context = {
         "learning_path": learning_path,
         "steps": steps,
+        "route": graph,
+        "route_states": Progress.choices,
+        "node_width": layout.NODE_WIDTH,
+        "node_height": layout.NODE_HEIGHT,
+        "note_max_length": services.NOTE_MAX_LENGTH,
         "percent": services.percent(done, len(steps), skipped),
         "done": done,
         "signed_in": request.user.is_authenticated,

@@ -153,3 +153,41 @@ def test_drafts_stay_hidden_inside_a_published_path(client):
     assert body["prerequisites"] == []
     target = body["steps"][1]["target"]
     assert (target["published"], target["slug"], target["url"]) == (False, None, None)
+
+
+def _queries(api, method: str, url: str, body=None) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = getattr(api, method)(url, body, format="json") if body else api.get(url)
+    assert response.status_code in (200, 201), response.content
+    return len(captured)
+
+
+def test_progress_api_query_counts_do_not_grow_with_the_steps_or_the_paths():
+    alice = factories.UserFactory(username="alice")
+    api = client_for(alice)
+    small = make_path(slug="small", steps=2)
+    for step in small.steps.all():
+        StepProgress.objects.create(user=alice, step=step, state=Progress.DONE)
+    first = small.steps.first()
+    few = {
+        "list": _queries(api, "get", "/api/v1/progress/"),
+        "path": _queries(api, "get", "/api/v1/progress/?path=small"),
+        "set": _queries(api, "post", "/api/v1/progress/", {"step": first.pk, "state": "learning"}),
+        "patch": _queries(api, "patch", f"/api/v1/progress/{first.progress.get().pk}/", {"note": "n"}),
+    }
+    for n in range(6):  # six more paths of 15 steps, every step with progress
+        for step in make_path(slug=f"more-{n}", steps=15).steps.all():
+            StepProgress.objects.create(user=alice, step=step, state=Progress.LEARNING, note="x")
+    last = LearningPath.objects.get(slug="more-5").steps.last()
+    many = {
+        "list": _queries(api, "get", "/api/v1/progress/?page_size=100"),
+        "path": _queries(api, "get", "/api/v1/progress/?path=more-3"),
+        "set": _queries(api, "post", "/api/v1/progress/", {"step": last.pk, "state": "done"}),
+        "patch": _queries(api, "patch", f"/api/v1/progress/{last.progress.get().pk}/", {"note": "m"}),
+    }
+    assert StepProgress.objects.filter(user=alice).count() == 92
+    assert many == few
+    assert max(few.values()) <= 10  # setting a state: token, step, savepoint, row lock, write, signal

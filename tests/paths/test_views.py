@@ -45,6 +45,11 @@ def test_states_prerequisites_and_unpublished_targets_are_shown(client):
     assert "after step 1" in page and "after step 2" in page
     assert "half way" in page
     assert "not available yet" in page and third.paper.get_absolute_url() not in page
+    # The route drawing: one box per step in the learner's state, one arrow per prerequisite.
+    assert page.count('class="route-node"') == 3
+    assert f'<a href="#step-{first.pk}" class="route-node" data-state="done">' in page
+    assert f'<a href="#step-{third.pk}" class="route-node" data-state="not_started">' in page
+    assert page.count('class="route-edge"') == 2
 
 
 def _grow(learning_path, extra: int):
