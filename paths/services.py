@@ -119,6 +119,20 @@ def published_paths():
 TARGET_RELATIONS = ("course", "book", "paper", "community", "conference", "tutorial")
 
 
+#: How many of a learner's latest step changes the library lists as recent activity.
+RECENT_ACTIVITY = 8
+
+
+def recent_activity(user, limit: int = RECENT_ACTIVITY) -> list[StepProgress]:
+    """The learner's latest changes of state or note on steps of published paths, newest first,
+    each with its step, the step's target and its path loaded (one query)."""
+    return list(
+        StepProgress.objects.filter(user=user, step__path__in=LearningPath.objects.published())
+        .select_related("step__path", *(f"step__{name}" for name in TARGET_RELATIONS))
+        .order_by("-updated_at", "-id")[:limit]
+    )
+
+
 def path_with_steps(slug: str) -> LearningPath:
     """A published path with its topics, prerequisite paths and steps (targets and prerequisites
     loaded): five queries, whatever the number of steps."""

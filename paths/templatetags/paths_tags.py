@@ -4,7 +4,7 @@
 from django import template
 
 from paths import services
-from paths.models import StepProgress
+from paths.models import Progress, StepProgress
 
 register = template.Library()
 
@@ -18,13 +18,18 @@ def continue_learning(context) -> dict:
 
 @register.inclusion_tag("paths/_my_paths.html", takes_context=True)
 def my_paths(context) -> dict:
-    """Every published path the signed-in learner has progress on, with its percentage (3 queries)."""
+    """Every published path the signed-in learner has progress on, with its percentage, and their
+    latest step changes (4 queries)."""
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
-        return {"paths": []}
+        return {"paths": [], "recent": []}
     started = StepProgress.objects.filter(user=request.user).values("step__path_id")
     paths = list(services.published_paths().filter(pk__in=started))
     percentages = services.path_percentages(request, paths)
     for item in paths:
         item.percent = percentages[item.pk]
-    return {"paths": paths}
+    # No started published path means no recent activity to show: no query for it.
+    recent = services.recent_activity(request.user) if paths else []
+    for row in recent:
+        row.state_label = Progress(row.state).label
+    return {"paths": paths, "recent": recent}

@@ -1,8 +1,11 @@
 """The paths' pages: bilingual, states and percentages shown, query counts that do not grow with
 the steps or the paths; "continue where you left off" on the home page, percentages in the library."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from paths.models import Progress, Step, StepProgress
 from resources.models import Status
@@ -137,6 +140,23 @@ def test_the_library_shows_each_started_paths_percentage(client):
     assert "Your learning paths" in page
     assert "Path started" in page and "25% done" in page
     assert "Path untouched" not in page
+
+
+def test_the_library_lists_recent_activity_newest_first_and_only_published_paths(client):
+    alice, bob = factories.UserFactory(username="alice"), factories.UserFactory(username="bob")
+    first, second = make_path(slug="one", steps=2).steps.order_by("position")
+    hidden = make_path(slug="hidden", steps=1, status=Status.DRAFT).steps.get()
+    StepProgress.objects.create(user=alice, step=first, state=Progress.DONE)
+    StepProgress.objects.create(user=alice, step=second, state=Progress.LEARNING, note="later")
+    StepProgress.objects.create(user=alice, step=hidden, state=Progress.DONE)
+    StepProgress.objects.create(user=bob, step=first, state=Progress.SKIPPED)
+    StepProgress.objects.filter(user=alice, step=first).update(updated_at=timezone.now() - timedelta(days=1))
+    client.force_login(alice)
+    page = client.get(reverse("accounts:library")).content.decode()
+    recent = page[page.index("Recent activity") :]
+    assert recent.index(f"#step-{second.pk}") < recent.index(f"#step-{first.pk}")
+    assert "Learning" in recent and "Done" in recent and "Skipped" not in recent
+    assert f"#step-{hidden.pk}" not in recent
 
 
 def test_resume_skips_a_finished_path_for_the_next_one_touched(client):
