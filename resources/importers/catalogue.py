@@ -285,13 +285,8 @@ TOPIC_REQUIRED = ["slug", "name_en", "name_zh", *DESCRIPTIONS]
 
 def _import_topics(entries: list, file_report: FileReport) -> None:
     known = _all_topics()
-    seen = set()
-    for index, raw in enumerate(entries):
-        entry = Entry(raw, _name("topic", index, raw, "slug"), TOPIC_FIELDS, TOPIC_REQUIRED)
+    for index, entry in enumerate(_entries(entries, "topic", "slug", TOPIC_FIELDS, TOPIC_REQUIRED)):
         slug = entry.text("slug")
-        if slug in seen:
-            raise EntryError(entry.name, "this slug appears twice in the file")
-        seen.add(slug)
         parent_slug = entry.text("parent")
         if parent_slug and parent_slug not in known:
             raise EntryError(
@@ -334,13 +329,8 @@ def _import_conferences(entries: list, file_report: FileReport) -> None:
         index.setdefault(("alias", _alias(series.short_name)), series)
         if series.dblp_key:
             index.setdefault(("dblp", series.dblp_key), series)
-    seen = set()
-    for position, raw in enumerate(entries):
-        entry = Entry(raw, _name("conference", position, raw, "short_name"), SERIES_FIELDS, SERIES_REQUIRED)
+    for entry in _entries(entries, "conference", "short_name", SERIES_FIELDS, SERIES_REQUIRED):
         short_name = entry.text("short_name")
-        if short_name in seen:
-            raise EntryError(entry.name, "this short name appears twice in the file")
-        seen.add(short_name)
         topics = _topics(entry, known)
         defaults = Entry(entry.get("defaults", {}), f"{entry.name} defaults", SERIES_DEFAULTS, ["full_name"])
         series = (
@@ -595,20 +585,11 @@ COURSE_REQUIRED = ["slug", "title", "provider", "url", "level", "languages", "to
 
 def _import_courses(entries: list, file_report: FileReport) -> None:
     known = _all_topics()
-    entries = [
-        Entry(raw, _name("course", index, raw, "slug"), COURSE_FIELDS, COURSE_REQUIRED)
-        for index, raw in enumerate(entries)
-    ]
-    _no_repeats(entries, "slug")
-    existing = set(
-        models.Course.objects.filter(slug__in=[e.text("slug") for e in entries]).values_list(
-            "slug", flat=True
-        )
-    )
+    entries = _entries(entries, "course", "slug", COURSE_FIELDS, COURSE_REQUIRED)
+    existing = _existing_slugs(models.Course, entries)
     for entry in entries:
         if "free" not in entry.raw or entry.raw["free"] is None:
             raise EntryError(entry.name, "missing required key(s): free")
-        slug = entry.text("slug")
         values = {
             "title": entry.text("title"),
             "provider": entry.text("provider"),
@@ -620,17 +601,7 @@ def _import_courses(entries: list, file_report: FileReport) -> None:
             "duration": entry.text("duration"),
             **entry.descriptions(),
         }
-        _, outcome = _save(
-            models.Course,
-            {"slug": slug},
-            values,
-            entry=entry,
-            existing=existing,
-            key=slug,
-            on_create={"status": _status(entry)},
-            m2m={"topics": _topics(entry, known)},
-        )
-        file_report.count(outcome)
+        file_report.count(_save_by_slug(models.Course, entry, values, existing, known))
 
 
 # --- communities -----------------------------------------------------------------------------------
@@ -650,18 +621,9 @@ COMMUNITY_REQUIRED = ["slug", "name", "kind", "url", "language", "topics", *DESC
 
 def _import_communities(entries: list, file_report: FileReport) -> None:
     known = _all_topics()
-    entries = [
-        Entry(raw, _name("community", index, raw, "slug"), COMMUNITY_FIELDS, COMMUNITY_REQUIRED)
-        for index, raw in enumerate(entries)
-    ]
-    _no_repeats(entries, "slug")
-    existing = set(
-        models.Community.objects.filter(slug__in=[e.text("slug") for e in entries]).values_list(
-            "slug", flat=True
-        )
-    )
+    entries = _entries(entries, "community", "slug", COMMUNITY_FIELDS, COMMUNITY_REQUIRED)
+    existing = _existing_slugs(models.Community, entries)
     for entry in entries:
-        slug = entry.text("slug")
         values = {
             "name": entry.text("name"),
             "kind": _choice(entry, "kind", models.Community.Kind),
@@ -669,26 +631,44 @@ def _import_communities(entries: list, file_report: FileReport) -> None:
             "language": entry.text("language"),
             **entry.descriptions(),
         }
-        _, outcome = _save(
-            models.Community,
-            {"slug": slug},
-            values,
-            entry=entry,
-            existing=existing,
-            key=slug,
-            on_create={"status": _status(entry)},
-            m2m={"topics": _topics(entry, known)},
-        )
-        file_report.count(outcome)
+        file_report.count(_save_by_slug(models.Community, entry, values, existing, known))
 
 
-def _no_repeats(entries: list[Entry], key: str) -> None:
+def _entries(raw_entries: list, kind: str, key: str, fields: dict, required: list) -> list[Entry]:
+    """The file's entries of one kind, read and checked; a ``key`` named twice stops the file."""
+    entries = [
+        Entry(raw, _name(kind, index, raw, key), fields, required) for index, raw in enumerate(raw_entries)
+    ]
     seen = set()
     for entry in entries:
         value = entry.text(key)
         if value in seen:
             raise EntryError(entry.name, f"{key} {value!r} appears twice in the file")
         seen.add(value)
+    return entries
+
+
+def _existing_slugs(model, entries: list[Entry]) -> set[str]:
+    """The entries' slugs already stored (one query): they are updated, the others created."""
+    return set(
+        model.objects.filter(slug__in=[e.text("slug") for e in entries]).values_list("slug", flat=True)
+    )
+
+
+def _save_by_slug(model, entry: Entry, values: dict, existing: set[str], known: dict) -> str:
+    """Create or update the item the entry's slug names, with its topics; the outcome."""
+    slug = entry.text("slug")
+    _, outcome = _save(
+        model,
+        {"slug": slug},
+        values,
+        entry=entry,
+        existing=existing,
+        key=slug,
+        on_create={"status": _status(entry)},
+        m2m={"topics": _topics(entry, known)},
+    )
+    return outcome
 
 
 _IMPORTERS = {
