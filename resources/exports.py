@@ -65,6 +65,13 @@ def parse_rank(rank: str) -> tuple[str, str]:
     return system, letter
 
 
+def series_in_topic(topic) -> QuerySet:
+    """The ids of the conference series in ``topic`` (a slug or a Topic) or in one of its
+    subtopics, as a subquery: a series in a topic and its subtopic must not come twice."""
+    slug = getattr(topic, "slug", topic)
+    return ConferenceSeries.objects.filter(Q(topics__slug=slug) | Q(topics__parent__slug=slug)).values("pk")
+
+
 def deadline_queryset(
     series_slug: str | None = None,
     topic=None,
@@ -85,10 +92,7 @@ def deadline_queryset(
     if series_slug:
         deadlines = deadlines.filter(edition__series__slug=series_slug)
     if topic:
-        slug = getattr(topic, "slug", topic)
-        # A subquery, not a join: a series in a topic and its subtopic must not come twice.
-        series = ConferenceSeries.objects.filter(Q(topics__slug=slug) | Q(topics__parent__slug=slug))
-        deadlines = deadlines.filter(edition__series__in=series.values("pk"))
+        deadlines = deadlines.filter(edition__series__in=series_in_topic(topic))
     if field:
         deadlines = deadlines.filter(edition__series__field__iexact=field)
     if rank:

@@ -8,8 +8,9 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
 
-from resources import models, personal
+from resources import exports, models, personal, selectors
 
 YEAR_RANGE = (1950, 2100)
 
@@ -69,6 +70,38 @@ def text_search(*fields: str):
     )
 
 
+class ListingFilterMixin:
+    """A filter of the API that is the web list's own (``resources.selectors``): the same value
+    parsing and the same query, so ``?free=1`` or ``?language=EN`` gives the same rows on the page
+    and in the API. A value the list's filter refuses is a 400 here (the page shows a message)."""
+
+    def __init__(self, *args, listing: "selectors.Listing", name: str, **kwargs):
+        self.listing_filter = next(f for f in listing.filters if f.name == name)
+        self.listing = listing
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        context = selectors.Filtered(listing=self.listing, queryset=qs)
+        try:
+            parsed = self.listing_filter.parse(str(value), context)
+        except selectors.FilterError:
+            # The page's message goes on "showing every …"; here nothing is shown.
+            message = _("“%(value)s” is not a value this filter takes.") % {"value": value}
+            raise serializers.ValidationError({self.field_name: [message]}) from None
+        return self.listing_filter.apply(qs, parsed)
+
+
+class ListingCharFilter(ListingFilterMixin, filters.CharFilter):
+    pass
+
+
+@extend_schema_field({"type": "integer", "minimum": YEAR_RANGE[0], "maximum": YEAR_RANGE[1]})
+class ListingYearFilter(ListingFilterMixin, YearFilter):
+    pass
+
+
 def topic_filter(field_name: str = "topics__slug"):
     return filters.CharFilter(field_name=field_name, max_length=80, label="Topic slug.")
 
@@ -90,6 +123,9 @@ class TopicFilter(filters.FilterSet):
 class ConferenceSeriesFilter(filters.FilterSet):
     q = text_search("short_name", "full_name")
     topic = topic_filter()
+    year = ListingYearFilter(
+        listing=selectors.CONFERENCES, name="year", label="Series with an edition in this year."
+    )
     field = filters.CharFilter(
         field_name="field", lookup_expr="iexact", max_length=20, label="Field, e.g. AI."
     )
@@ -125,6 +161,12 @@ class EditionFilter(filters.FilterSet):
         fields = ()
 
 
+def deadlines_in_topic(queryset, name, value):
+    """The rule of the deadlines page and the calendars (``exports.deadline_queryset``): a topic
+    takes in the conferences of its subtopics. A function, so ExpectedDeadlineFilter's copy works."""
+    return queryset.filter(edition__series__in=exports.series_in_topic(value))
+
+
 class DeadlineFilter(filters.FilterSet):
     when = filters.ChoiceFilter(
         choices=[("upcoming", "upcoming"), ("past", "past")],
@@ -136,7 +178,9 @@ class DeadlineFilter(filters.FilterSet):
     )
     year = YearFilter(field_name="edition__year")
     kind = filters.ChoiceFilter(choices=models.Deadline.Kind.choices)
-    topic = topic_filter("edition__series__topics__slug")
+    topic = filters.CharFilter(
+        method=deadlines_in_topic, max_length=80, label="Topic slug: conferences in it or in its subtopics."
+    )
     field = filters.CharFilter(field_name="edition__series__field", lookup_expr="iexact", max_length=20)
     rank = filters.ChoiceFilter(
         field_name="edition__series__ccf_rank",
@@ -215,6 +259,18 @@ class CourseFilter(filters.FilterSet):
     q = text_search("title", "provider", "description_en", "description_zh")
     topic = topic_filter()
     level = filters.ChoiceFilter(choices=models.Course.Level.choices)
+    language = ListingCharFilter(
+        listing=selectors.COURSES,
+        name="language",
+        max_length=10,
+        label="A language it is taught in (en, zh).",
+    )
+    free = ListingCharFilter(
+        listing=selectors.COURSES,
+        name="free",
+        max_length=5,
+        label="Free (1, true, yes) or paid (0, false, no).",
+    )
     provider = filters.CharFilter(lookup_expr="iexact", max_length=120)
     is_free = filters.BooleanFilter()
     ordering = ordering("title", "created_at", "updated_at", "published_at")
@@ -228,7 +284,15 @@ class BookFilter(filters.FilterSet):
     q = text_search("title", "authors", "publisher")
     topic = topic_filter()
     year = YearFilter(field_name="year")
-    language = filters.CharFilter(max_length=10)
+    language = ListingCharFilter(
+        listing=selectors.BOOKS, name="language", max_length=10, label="Language code (en, zh)."
+    )
+    free = ListingCharFilter(
+        listing=selectors.BOOKS,
+        name="free",
+        max_length=5,
+        label="With (1, true, yes) or without (0, false, no) a free online edition.",
+    )
     isbn13 = filters.CharFilter(max_length=13)
     ordering = ordering("title", "year", "created_at", "updated_at", "published_at")
 
@@ -249,6 +313,12 @@ class PaperFilter(filters.FilterSet):
         max_length=120,
         label="Slug of the conference it appeared at.",
     )
+    rank = ListingCharFilter(
+        listing=selectors.PAPERS,
+        name="rank",
+        max_length=2,
+        label="CCF rank of the conference it appeared at.",
+    )
     arxiv_id = filters.CharFilter(max_length=40)
     doi = filters.CharFilter(max_length=255)
     has_code = filters.BooleanFilter(
@@ -268,7 +338,9 @@ class CommunityFilter(filters.FilterSet):
     q = text_search("name", "description_en", "description_zh")
     topic = topic_filter()
     kind = filters.ChoiceFilter(choices=models.Community.Kind.choices)
-    language = filters.CharFilter(max_length=10)
+    language = ListingCharFilter(
+        listing=selectors.COMMUNITIES, name="language", max_length=10, label="Language code (en, zh)."
+    )
     ordering = ordering("name", "created_at", "updated_at", "published_at")
 
     class Meta:
