@@ -185,3 +185,98 @@ def test_reaper_fails_vanished_and_expired_runs(user, settings):
     assert statuses[vanished.pk] == Status.FAILED
     assert statuses[alive.pk] == Status.RUNNING
     assert statuses[old_queued.pk] == Status.FAILED
+
+
+# --- queues: each demo's GPU declaration routes its runs -----------------------------------------
+
+
+def take_message(queue: str) -> dict | None:
+    """Take one message off ``queue`` on the configured broker (filesystem folder or Redis)."""
+    with app.connection_for_write() as connection:
+        channel = connection.default_channel
+        channel.queue_declare(queue=queue, durable=True, auto_delete=False)
+        message = channel.basic_get(queue, no_ack=True)
+        return None if message is None else message.headers
+
+
+def drain(queue: str) -> None:
+    while take_message(queue) is not None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("gpu_trainers", "expected"),
+    [
+        (False, {"mlp_digits": "training", "bert_finetune": "training", "tiny_gpt": "training"}),
+        (True, {"mlp_digits": "training", "bert_finetune": "training-gpu", "tiny_gpt": "training-gpu"}),
+    ],
+)
+def test_a_demo_that_merely_accepts_a_gpu_never_goes_to_the_gpu_queue(settings, gpu_trainers, expected):
+    settings.TRAINING_GPU_TRAINERS = gpu_trainers
+    assert {demo: services.training_queue(demo) for demo in expected} == expected
+
+
+def test_each_demo_declares_its_gpu_use_as_its_module_does():
+    from tutorials import demos
+
+    for name in demos.DEMO_NAMES:
+        assert demos.gpu_use(name) == demos.get_demo(name).GPU in demos.GPU_USES
+
+
+def test_a_demo_that_needs_a_gpu_is_refused_where_there_is_none(user, settings, monkeypatch):
+    from tutorials import demos
+
+    settings.TRAINING_GPU_TRAINERS = False
+    monkeypatch.setattr(demos, "gpu_use", lambda name: "needs")
+    with pytest.raises(services.LaunchRefused) as caught:
+        services.launch_run(user, "mlp_digits", {})
+    assert (caught.value.status, caught.value.code) == (503, "no_gpu")
+    assert not TrainingRun.objects.exists()
+
+
+def test_a_launch_sends_its_task_to_its_demos_queue(user, settings, django_capture_on_commit_callbacks):
+    settings.TRAINING_GPU_TRAINERS = True
+    for queue in ("training", "training-gpu"):
+        drain(queue)
+    with django_capture_on_commit_callbacks(execute=True):
+        mlp = services.launch_run(user, "mlp_digits", {})
+        bert = services.launch_run(user, "bert_finetune", {})
+    assert (mlp.queue, bert.queue) == ("training", "training-gpu")
+    assert take_message("training")["id"] == mlp.task_id
+    assert take_message("training-gpu")["id"] == bert.task_id
+    assert take_message("training") is None and take_message("training-gpu") is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_launches_never_pass_the_limits(settings):
+    """Twelve threads, each on its own database connection, launch at once for one user."""
+    import threading
+
+    from django.db import connection
+
+    settings.TRAINING_MAX_ACTIVE_PER_USER = 3
+    settings.TRAINING_QUEUE_CAP = 5
+    user, other = UserFactory(), UserFactory()
+    TrainingRun.objects.create(owner=other, demo="mlp_digits")  # one place of the queue taken
+    start = threading.Barrier(12)
+    outcomes: list[str] = []
+
+    def launch(who):
+        start.wait()
+        try:
+            services.launch_run(who, "mlp_digits", {})
+            outcomes.append("ok")
+        except services.LaunchRefused as refused:
+            outcomes.append(refused.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=launch, args=(user if i < 8 else other,)) for i in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert TrainingRun.objects.filter(owner=user).count() == 3  # the active-run limit, exactly
+    assert TrainingRun.objects.filter(status=Status.QUEUED).count() == 5  # the queue cap, exactly
+    assert outcomes.count("ok") == 4 and len(outcomes) == 12
+    drain("training")
