@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that a request's latency counts every other middleware too.
+    "portal.metrics.RequestMetrics",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -164,7 +166,7 @@ X_FRAME_OPTIONS = "DENY"
 if env.get_bool("USE_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # /healthz is probed over plain HTTP by load balancers and compose healthchecks.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 
 # Celery: JSON only, results in the database, broker from the environment.
 CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = env.get_broker("CELERY_BROKER_URL", VAR_DIR / "broker")
