@@ -18,6 +18,7 @@ from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from tutorials.models import TrainingRun
 
@@ -271,6 +272,39 @@ def queue_place(run: TrainingRun) -> QueuePlace | None:
         trainers_busy=len(running),
         wait_seconds=None if wait is None else round(wait),
     )
+
+
+def ordinal(n: int) -> str:
+    """``n`` as an ordinal in the active language ("3rd"; in Chinese "第 3")."""
+    last = 0 if 10 <= n % 100 <= 20 else n % 10
+    if last == 1:
+        suffix = pgettext("ordinal suffix", "st")
+    elif last == 2:
+        suffix = pgettext("ordinal suffix", "nd")
+    elif last == 3:
+        suffix = pgettext("ordinal suffix", "rd")
+    else:
+        suffix = pgettext("ordinal suffix", "th")
+    return pgettext("ordinal number", "%(n)d%(suffix)s") % {"n": n, "suffix": suffix}
+
+
+def describe_place(place: QueuePlace | None) -> str:
+    """A queued run's place for people: "3rd in line, about 2 minutes"; empty when not queued."""
+    if place is None:
+        return ""
+    where = (
+        _("next in line")
+        if place.position == 1
+        else _("%(ordinal)s in line") % {"ordinal": ordinal(place.position)}
+    )
+    if place.wait_seconds is None:
+        return where
+    if place.wait_seconds < 60:
+        wait = _("less than a minute")
+    else:
+        minutes = round(place.wait_seconds / 60)
+        wait = ngettext("about %(n)d minute", "about %(n)d minutes", minutes) % {"n": minutes}
+    return _("%(place)s, %(wait)s") % {"place": where, "wait": wait}
 
 
 def cancel_run(run: TrainingRun) -> TrainingRun:
