@@ -6,8 +6,9 @@ processes, as two web containers would be) and two trainer processes (``--queues
 cache. One user fires 40 launches at once, spread over both servers; then 30 users launch once
 each against the queue cap. No trainer runs during the bursts, so the answers are exact: the
 active-run limit and the queue cap admit precisely as many runs as they allow, whichever process
-took each request (without the launch lock, this test fails). Then the trainers start, and every
-accepted run must finish, each trained exactly once.
+took each request (without the launch lock, this test fails); so does the anonymous API rate
+(with DRF's own read-then-write throttle, it fails). Then the trainers start, and every accepted
+run must finish, each trained exactly once.
 """
 
 import os
@@ -34,6 +35,7 @@ LIMITS = {
     "API_THROTTLE_LAUNCH": "10000/hour",
     "API_THROTTLE_WRITE": "10000/hour",
     "API_THROTTLE_USER": "10000/minute",
+    "API_THROTTLE_ANON": "25/hour",
     "METRICS_TOKEN": METRICS_TOKEN,
 }
 
@@ -140,6 +142,15 @@ def test_two_webs_and_two_trainers_keep_the_limits_exactly_and_train_every_run_o
         if sample.name == "portal_request_duration_seconds_count" and sample.labels["view"] == "api:run-list"
     )
     assert served == 70
+
+    # The API's throttles count in Redis with atomic increments: 60 anonymous reads at once from
+    # one address, over both servers, meet the anonymous rate exactly.
+    def read(web):
+        return requests.get(web.base + "/api/v1/topics/", timeout=60).status_code
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        reads = sorted(pool.map(read, [stack[i % 2] for i in range(60)]))
+    assert reads == [200] * 25 + [429] * 35
 
     trainers = start_trainers(tmp_path, 2)
     try:
