@@ -122,8 +122,13 @@ def test_database_is_on_a_named_volume():
 
 
 def test_web_and_worker_build_from_the_dockerfile():
-    for name in OWN_SERVICES:
+    for name in OWN_SERVICES - {"trainer-gpu"}:
         assert SERVICES[name]["build"] == ".", name
+    # The GPU trainer: the same Dockerfile, with torch from a CUDA index instead of the CPU one.
+    gpu_build = SERVICES["trainer-gpu"]["build"]
+    assert gpu_build["context"] == "." and "whl/cu" in gpu_build["args"]["TORCH_INDEX_URL"]
+    assert "ARG TORCH_INDEX_URL" in (ROOT / "Dockerfile").read_text()
+    assert SERVICES["trainer-gpu"]["image"] != SERVICES["trainer"]["image"]
     assert (ROOT / "Dockerfile").is_file()
     web = SERVICES["web"]["command"]
     assert "migrate" in web and "collectstatic" in web and "gunicorn" in web
