@@ -157,3 +157,21 @@ def test_every_queue_the_settings_route_to_has_a_consumer():
     consumed = set().union(*(queues_of(name) for name in CELERY_SERVICES))
     routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
     assert consumed >= set(settings.CELERY_WORKER_QUEUES) | routed
+
+
+@pytest.mark.parametrize("gpu_trainers", [False, True])
+def test_make_run_starts_one_process_of_each_kind_on_the_same_queues(settings, gpu_trainers):
+    from portal.management.commands.serve import processes
+
+    settings.TRAINING_GPU_TRAINERS = gpu_trainers
+    commands = processes("127.0.0.1:8000", 1)
+    assert set(commands) == {"web", "worker", "trainer"}
+
+    def queues(argv):
+        (flag,) = [a for a in argv if a.startswith("--queues=")]
+        return set(flag.removeprefix("--queues=").split(","))
+
+    assert queues(commands["worker"]) == queues_of("worker")
+    expected = queues_of("trainer") | (queues_of("trainer-gpu") if gpu_trainers else set())
+    assert queues(commands["trainer"]) == expected
+    assert "--prefetch-multiplier=1" in commands["trainer"] and "--beat" not in commands["trainer"]

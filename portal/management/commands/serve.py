@@ -16,6 +16,29 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
+def processes(addrport: str, concurrency: int) -> dict[str, list[str]]:
+    """The command line of each process: the web server, the worker (with beat), the trainer."""
+    manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+    training = [settings.TRAINING_QUEUE]
+    if settings.TRAINING_GPU_TRAINERS:
+        training.append(settings.TRAINING_GPU_QUEUE)
+    celery = [sys.executable, "-m", "celery", "-A", "portal", "worker", "--loglevel=INFO"]
+    return {
+        "web": [*manage, "runserver", addrport, "--noreload"],
+        "worker": [
+            *celery,
+            *["--beat", "--concurrency=1", f"--queues={settings.CELERY_TASK_DEFAULT_QUEUE}"],
+            *["--hostname=worker@%h", "--schedule", str(settings.VAR_DIR / "celerybeat-schedule")],
+        ],
+        "trainer": [
+            *celery,
+            *[f"--concurrency={concurrency}", "--prefetch-multiplier=1"],
+            f"--queues={','.join(training)}",
+            "--hostname=trainer@%h",
+        ],
+    }
+
+
 class Command(BaseCommand):
     help = "Run the development web server, a Celery worker and a trainer together; Ctrl-C stops them."
 
@@ -24,25 +47,7 @@ class Command(BaseCommand):
         parser.add_argument("--concurrency", type=int, default=1, help="trainer processes (runs at a time)")
 
     def handle(self, *args, addrport, concurrency, **options):
-        manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
-        training = [settings.TRAINING_QUEUE]
-        if settings.TRAINING_GPU_TRAINERS:
-            training.append(settings.TRAINING_GPU_QUEUE)
-        celery = [sys.executable, "-m", "celery", "-A", "portal", "worker", "--loglevel=INFO"]
-        commands = {
-            "web": [*manage, "runserver", addrport, "--noreload"],
-            "worker": [
-                *celery,
-                *["--beat", "--concurrency=1", f"--queues={settings.CELERY_TASK_DEFAULT_QUEUE}"],
-                *["--hostname=worker@%h", "--schedule", str(settings.VAR_DIR / "celerybeat-schedule")],
-            ],
-            "trainer": [
-                *celery,
-                *[f"--concurrency={concurrency}", "--prefetch-multiplier=1"],
-                f"--queues={','.join(training)}",
-                "--hostname=trainer@%h",
-            ],
-        }
+        commands = processes(addrport, concurrency)
         procs = {name: subprocess.Popen(cmd, cwd=settings.BASE_DIR) for name, cmd in commands.items()}
         self.stdout.write(f"Portal on http://{addrport}/ with a worker and a trainer; Ctrl-C stops them.")
 
