@@ -1,4 +1,5 @@
-# One image for web, worker and beat (docker-compose.yml picks the command).
+# One image for web, worker, trainer and beat (docker-compose.yml picks the command); trainer-gpu
+# builds it again with a CUDA index for torch (TORCH_INDEX_URL).
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

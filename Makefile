@@ -19,7 +19,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
 	$(PIP) install -r requirements-dev.txt
 	touch $(VENV)/.runtime $@
 
-## run: the portal on http://127.0.0.1:8000 and a Celery worker, on embedded defaults.
+## run: the portal on http://127.0.0.1:8000, a Celery worker and a trainer, on embedded defaults.
 run: $(VENV)/.runtime
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(PY) manage.py load_catalogue

@@ -56,6 +56,12 @@ def benchmarks(soak_minutes: float, quick: bool) -> list[Bench]:
             quick=["--reps", "1", "--latency-runs", "5", "--skip-bert"],
             json_flag="--json",
         ),
+        Bench(
+            "trainers_drain",
+            "trainers_drain.py",
+            quick=["--runs", "4", "--params", '{"epochs": 5}', "--seconds", "5", "--throughput-seconds", "1"],
+            json_flag="--json",
+        ),
         Bench("deadline_import", "deadline_import.py", quick=["--reimports", "1"], json_flag="--json"),
         Bench("deadline_estimates", "deadline_estimates.py", json_flag="--json"),
         Bench("paths_pages", "paths_pages.py", quick=["--runs", "30"]),

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that a request's latency counts every other middleware too.
+    "portal.metrics.RequestMetrics",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -164,7 +166,7 @@ X_FRAME_OPTIONS = "DENY"
 if env.get_bool("USE_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # /healthz is probed over plain HTTP by load balancers and compose healthchecks.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 
 # Celery: JSON only, results in the database, broker from the environment.
 CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = env.get_broker("CELERY_BROKER_URL", VAR_DIR / "broker")
@@ -183,9 +185,25 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
-CELERY_TASK_ROUTES = {"tutorials.run_training": {"queue": "training"}}
-# Queues a worker started by `manage.py serve`, the tests or docker compose consumes.
-CELERY_WORKER_QUEUES = ["celery", "training"]
+# Three queues, each served by its own kind of worker process (docker-compose.yml, `manage.py
+# serve`): "celery" for the ordinary work (imports, sync, e-mail, embeddings, periodic jobs) by
+# `worker`; "training" for demo runs on CPUs by `trainer`; "training-gpu" for runs of demos that
+# need or prefer a GPU, by `trainer-gpu`, when TRAINING_GPU_TRAINERS says such trainers run.
+# tutorials.services.training_queue picks a run's queue at launch; the route below is the default
+# for a run sent without one.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+TRAINING_QUEUE = "training"
+TRAINING_GPU_QUEUE = "training-gpu"
+TRAINING_GPU_TRAINERS = env.get_bool("TRAINING_GPU_TRAINERS", False)
+CELERY_TASK_ROUTES = {"tutorials.run_training": {"queue": TRAINING_QUEUE}}
+# Every queue the portal sends to: a single worker that must do everything (the tests) consumes these.
+CELERY_WORKER_QUEUES = [CELERY_TASK_DEFAULT_QUEUE, TRAINING_QUEUE, TRAINING_GPU_QUEUE]
+
+# Prometheus metrics at /metrics (portal.metrics): a bearer token guards them; without one the
+# endpoint answers 404. Under gunicorn, prometheus-client shares the processes' request figures
+# through files in PROMETHEUS_MULTIPROC_DIR (read by prometheus-client itself as well).
+METRICS_TOKEN = env.get_str("METRICS_TOKEN", "") or ""
+METRICS_MULTIPROC_DIR = env.get_str("PROMETHEUS_MULTIPROC_DIR", "") or ""
 
 # Demo trainings: fair use, time limits, progress and failure detection.
 TRAINING_MAX_ACTIVE_PER_USER = env.get_int("TRAINING_MAX_ACTIVE_PER_USER", 2, minimum=1)

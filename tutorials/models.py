@@ -130,6 +130,8 @@ class TrainingRun(models.Model):
     demo = models.CharField(_("demo"), max_length=40)
     params = models.JSONField(_("parameters"), default=dict)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    #: The Celery queue its task was sent to (tutorials.services.training_queue).
+    queue = models.CharField(_("queue"), max_length=40, blank=True)
     progress = models.FloatField(_("progress"), default=0.0)
     step = models.PositiveIntegerField(_("step"), default=0)
     total_steps = models.PositiveIntegerField(_("total steps"), default=0)
@@ -166,7 +168,11 @@ class TrainingRun(models.Model):
                 condition=Q(progress__gte=0) & Q(progress__lte=1), name="run_progress_range"
             ),
         ]
-        indexes = [models.Index(fields=["status", "heartbeat_at"], name="run_status_heartbeat_idx")]
+        indexes = [
+            models.Index(fields=["status", "heartbeat_at"], name="run_status_heartbeat_idx"),
+            # A queued run's place in line: the queued runs of its queue created before it.
+            models.Index(fields=["queue", "status", "created_at"], name="run_queue_line_idx"),
+        ]
 
     def __str__(self):
         return f"{self.demo} {self.id} ({self.status})"

@@ -14,10 +14,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, Value
+from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from tutorials.models import TrainingRun
 
@@ -116,24 +117,68 @@ def broker_reachable() -> bool:
     return check_broker()["ok"]
 
 
+def training_queue(demo: str) -> str:
+    """The queue a run of ``demo`` goes to, from the demo's ``GPU`` declaration.
+
+    A demo that needs or prefers a GPU goes to the GPU trainers while the settings say some run
+    (``TRAINING_GPU_TRAINERS``); one that merely accepts a GPU always goes to the CPU trainers, so
+    a quick MLP run never waits behind BERT runs for a GPU. A demo that needs a GPU where none is
+    refuses to launch (:func:`launch_run`).
+    """
+    use = _demos().gpu_use(demo)
+    if use == "needs" or (use == "prefers" and settings.TRAINING_GPU_TRAINERS):
+        return settings.TRAINING_GPU_QUEUE
+    return settings.TRAINING_QUEUE
+
+
+#: The key of the PostgreSQL advisory lock that launches take in turn (ASCII "runs").
+LAUNCH_LOCK_KEY = 0x72756E73
+
+
+def _serialise_launches() -> None:
+    """Inside a transaction: wait until no other launch, in any process, is between its fair-use
+    checks and its insert; the lock is held until this transaction ends.
+
+    Counting the runs and then inserting one is a read followed by a write: two web processes
+    could each count one run short of a limit and both insert. PostgreSQL takes a transaction-
+    scoped advisory lock; SQLite takes its single write lock at once with a write that matches
+    no row (a transaction there otherwise starts as a reader and only later asks to write).
+    """
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LAUNCH_LOCK_KEY])
+            return
+    # A status no row can have (the check constraint), so the UPDATE writes nothing.
+    TrainingRun.objects.filter(status="").update(status=F("status"))
+
+
 def launch_run(user, demo: str, raw_params: dict, *, tutorial=None, is_public: bool = False) -> TrainingRun:
-    """Create a queued run and send its task once the row is committed.
+    """Create a queued run and send its task, to the demo's queue, once the row is committed.
 
     Raises InvalidParams (400), LaunchRefused (429 or 503). If the broker cannot take the task,
-    the row is deleted again and LaunchRefused(503) is raised: no run is left behind.
+    the row is deleted again and LaunchRefused(503) is raised: no run is left behind. The fair-use
+    checks and the insert happen under one lock (:func:`_serialise_launches`), so the limits hold
+    exactly however many web processes launch at once.
     """
     if demo not in demo_names():
         raise InvalidParams({"demo": [_("Unknown demo.")]})
     params = validate_params(demo, raw_params)
-    check_fair_use(user)
+    queue = training_queue(demo)
+    if queue == settings.TRAINING_GPU_QUEUE and not settings.TRAINING_GPU_TRAINERS:
+        message = _("This demo needs a GPU, and none is available here.")
+        raise LaunchRefused(message, status=503, code="no_gpu")
     if not broker_reachable():
         raise LaunchRefused(
             _("The training service is unavailable; try again later."), status=503, code="broker"
         )
     failures: list[Exception] = []
     with transaction.atomic():
+        _serialise_launches()
+        check_fair_use(user)
         run = TrainingRun.objects.create(
-            owner=user, demo=demo, params=params, tutorial=tutorial, is_public=is_public
+            owner=user, demo=demo, params=params, tutorial=tutorial, is_public=is_public, queue=queue
         )
         transaction.on_commit(lambda: _dispatch(run, failures))
     if failures:
@@ -151,7 +196,7 @@ def _dispatch(run: TrainingRun, failures: list) -> None:
         result = app.send_task(
             TASK_NAME,
             args=[str(run.pk)],
-            queue="training",
+            queue=run.queue or settings.TRAINING_QUEUE,
             soft_time_limit=soft,
             time_limit=hard,
             retry=False,
@@ -163,6 +208,103 @@ def _dispatch(run: TrainingRun, failures: list) -> None:
         return
     TrainingRun.objects.filter(pk=run.pk).update(task_id=result.id)
     run.task_id = result.id
+
+
+@dataclass
+class QueuePlace:
+    """Where a queued run stands: ``position`` 1 is next; ``wait_seconds`` None when unknown."""
+
+    position: int
+    ahead: int
+    trainers_busy: int
+    wait_seconds: int | None
+
+
+#: How many recent successful runs of a demo give its typical duration.
+DURATION_SAMPLE = 20
+
+
+def typical_durations(demos) -> dict[str, float]:
+    """The median duration in seconds of each demo's recent successful runs (absent: no history)."""
+    durations: dict[str, float] = {}
+    for demo in set(demos):
+        rows = (
+            TrainingRun.objects.filter(demo=demo, status=Status.SUCCEEDED, started_at__isnull=False)
+            .exclude(finished_at=None)
+            .order_by("-finished_at")
+            .values_list("started_at", "finished_at")[:DURATION_SAMPLE]
+        )
+        seconds = sorted((end - start).total_seconds() for start, end in rows)
+        if seconds:
+            durations[demo] = seconds[len(seconds) // 2]
+    return durations
+
+
+def queue_place(run: TrainingRun) -> QueuePlace | None:
+    """The run's place in its queue and an estimate of its wait; None unless the run is queued.
+
+    The queue is first in, first out (one message per run, trainers prefetch one): the runs ahead
+    are the queued runs of the same queue created before it. The wait is the time until the first
+    busy trainer frees up plus the typical durations of the runs ahead shared among the busy
+    trainers (when the queue is not empty, every trainer that serves it is busy).
+    """
+    if run.status != Status.QUEUED:
+        return None
+    same_queue = TrainingRun.objects.filter(queue=run.queue)
+    ahead_by_demo = dict(
+        same_queue.filter(status=Status.QUEUED)
+        .filter(Q(created_at__lt=run.created_at) | Q(created_at=run.created_at, pk__lt=run.pk))
+        .values_list("demo")
+        .annotate(n=Count("pk"))
+        .values_list("demo", "n")
+    )
+    running = list(same_queue.filter(status=Status.RUNNING).values_list("demo", "progress"))
+    ahead = sum(ahead_by_demo.values())
+    typical = typical_durations([run.demo, *ahead_by_demo, *(demo for demo, _ in running)])
+    wait: float | None = None
+    needed = set(ahead_by_demo) | {demo for demo, _ in running}
+    if needed <= set(typical):
+        first_free = min((typical[d] * (1 - (p or 0)) for d, p in running), default=0.0)
+        wait = first_free + sum(typical[d] * n for d, n in ahead_by_demo.items()) / max(1, len(running))
+    return QueuePlace(
+        position=ahead + 1,
+        ahead=ahead,
+        trainers_busy=len(running),
+        wait_seconds=None if wait is None else round(wait),
+    )
+
+
+def ordinal(n: int) -> str:
+    """``n`` as an ordinal in the active language ("3rd"; in Chinese "第 3")."""
+    last = 0 if 10 <= n % 100 <= 20 else n % 10
+    if last == 1:
+        suffix = pgettext("ordinal suffix", "st")
+    elif last == 2:
+        suffix = pgettext("ordinal suffix", "nd")
+    elif last == 3:
+        suffix = pgettext("ordinal suffix", "rd")
+    else:
+        suffix = pgettext("ordinal suffix", "th")
+    return pgettext("ordinal number", "%(n)d%(suffix)s") % {"n": n, "suffix": suffix}
+
+
+def describe_place(place: QueuePlace | None) -> str:
+    """A queued run's place for people: "3rd in line, about 2 minutes"; empty when not queued."""
+    if place is None:
+        return ""
+    where = (
+        _("next in line")
+        if place.position == 1
+        else _("%(ordinal)s in line") % {"ordinal": ordinal(place.position)}
+    )
+    if place.wait_seconds is None:
+        return where
+    if place.wait_seconds < 60:
+        wait = _("less than a minute")
+    else:
+        minutes = round(place.wait_seconds / 60)
+        wait = ngettext("about %(n)d minute", "about %(n)d minutes", minutes) % {"n": minutes}
+    return _("%(place)s, %(wait)s") % {"place": where, "wait": wait}
 
 
 def cancel_run(run: TrainingRun) -> TrainingRun:

@@ -131,6 +131,17 @@ def status_payload(run: TrainingRun) -> dict:
         "results": run.results,
         "error": run.error,
         "finished": run.is_finished,
+        **queue_fields(run),
+    }
+
+
+def queue_fields(run: TrainingRun) -> dict:
+    """A queued run's place in line, its estimated wait and both in words (None and "" otherwise)."""
+    place = services.queue_place(run)
+    return {
+        "queue_position": place.position if place else None,
+        "queue_wait_seconds": place.wait_seconds if place else None,
+        "queue_text": services.describe_place(place),
     }
 
 

@@ -24,12 +24,17 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from prometheus_client import Counter
 
 CREATED, UPDATED, UNCHANGED, WITHDRAWN = "created", "updated", "unchanged", "withdrawn"
 #: How often (in rows) a long file reports its progress.
 COUNT_EVERY = 250
 #: Diff lines kept per file; the counts stay exact past it.
 DIFF_LIMIT = 2000
+
+# Exposed at /metrics (portal.metrics) for the imports run in the web processes.
+IMPORT_RUNS = Counter("portal_import_runs", "Import runs by result.", ["result"])
+IMPORT_ROWS = Counter("portal_import_rows", "Rows written or rejected by stored imports.", ["outcome"])
 
 
 class EntryError(Exception):
@@ -185,7 +190,17 @@ def run_files(
         pass
     else:
         report.stored = True
+    _count(report)
     return report
+
+
+def _count(report: "ImportReport") -> None:
+    result = "dry_run" if report.dry_run else "stored" if report.stored else "rejected"
+    IMPORT_RUNS.labels(result).inc()
+    if report.stored:
+        for outcome in (CREATED, UPDATED, UNCHANGED, WITHDRAWN):
+            IMPORT_ROWS.labels(outcome).inc(report.total(outcome))
+        IMPORT_ROWS.labels("rejected").inc(report.error_count)
 
 
 def _run_one(path, import_one, on_count) -> FileReport:

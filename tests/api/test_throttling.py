@@ -83,3 +83,24 @@ def test_a_malformed_rate_stops_start_up(monkeypatch, value):
 def test_anonymous_clients_are_counted_by_the_anon_rate_alone(api, catalogue, rates):
     rates(anon="5/minute", user="1/minute")
     assert [api.get("/api/v1/papers/").status_code for _ in range(3)] == [200, 200, 200]
+
+
+def test_the_count_slides_over_two_windows_and_refusals_are_not_counted(rates, rf, monkeypatch):
+    from django.contrib.auth.models import AnonymousUser
+
+    rates(anon="2/minute")
+    clock = {"now": 6000.0}  # the start of a minute window
+    monkeypatch.setattr(throttling.AnonThrottle, "timer", lambda self: clock["now"])
+
+    def asks(at: float) -> bool:
+        clock["now"] = 6000.0 + at
+        request = rf.get("/", REMOTE_ADDR="192.0.2.7")
+        request.user = AnonymousUser()
+        return throttling.AnonThrottle().allow_request(request, None)
+
+    assert [asks(0), asks(1), asks(2), asks(3), asks(59)] == [True, True, False, False, False]
+    # The next window starts with the last one's 2 requests at full weight, fading linearly.
+    assert asks(60) is False
+    assert asks(89) is False  # 2 x (1 - 29/60) + 1 = 2.03 > 2
+    assert asks(91) is True  # 2 x (1 - 31/60) + 1 = 1.97: the refusals did not count
+    assert asks(92) is False

@@ -41,6 +41,7 @@ POST_ONLY = "answers POST only (a form's action), no page of its own"
 ROUTES = {
     "home": Page(lambda s: "/"),
     "healthz": Skip(f"{NOT_HTML}: JSON health report"),
+    "metrics": Skip(f"{NOT_HTML}: Prometheus text, behind a bearer token"),
     "favicon": Skip(f"{NOT_HTML}: redirect to the SVG icon"),
     "set_language": Skip(POST_ONLY),
     "accounts:signup": Page(lambda s: "/accounts/signup/"),

@@ -119,7 +119,7 @@ class RedisServer:
 class WebProcess:
     """gunicorn serving the portal on a spare port, on the test database, as in production (DEBUG off)."""
 
-    def __init__(self, log_path: Path, extra_env: dict):
+    def __init__(self, log_path: Path, extra_env: dict, workers: int = 1, threads: int = 1):
         from django.db import connection
 
         self.port = free_port()
@@ -147,8 +147,8 @@ class WebProcess:
                 "gunicorn",
                 "portal.wsgi:application",
                 f"--bind=127.0.0.1:{self.port}",
-                "--workers=1",
-                "--threads=1",
+                f"--workers={workers}",
+                f"--threads={threads}",
                 "--timeout=120",
                 "--access-logfile=-",
             ],

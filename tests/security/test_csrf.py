@@ -35,7 +35,7 @@ NEW_PASSWORD = "a-new-and-long-Passphrase-42"
 
 #: Named routes that only read (GET/HEAD); a post to them is refused by the CSRF check anyway.
 READ_ONLY = {
-    "home", "healthz", "favicon", "api-schema", "api-docs", "api-redoc",
+    "home", "healthz", "metrics", "favicon", "api-schema", "api-docs", "api-redoc",
     "accounts:password_change_done", "accounts:password_reset_done", "accounts:password_reset_complete",
     "accounts:library", "accounts:library-bibtex",
     "tutorials:list", "tutorials:my-runs", "tutorials:compare", "tutorials:run-detail",

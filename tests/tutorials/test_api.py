@@ -368,3 +368,13 @@ def test_other_refusals_keep_the_common_error_body(owner_api):
     form = owner_api.post(RUNS, "demo=mlp_digits", content_type="application/x-www-form-urlencoded")
     assert error_of(form)["status"] == 415
     assert not TrainingRun.objects.exists()
+
+
+def test_a_queued_runs_detail_gives_its_place_in_line(owner_api, owner):
+    first = make_run(owner, queue="training")
+    second = make_run(owner, queue="training")
+    TrainingRun.objects.filter(pk=first.pk).update(created_at=second.created_at - timedelta(seconds=1))
+    body = owner_api.get(f"{RUNS}{second.pk}/").json()
+    assert body["queue"] == {"position": 2, "wait_seconds": None, "text": "2nd in line"}
+    TrainingRun.objects.filter(pk=second.pk).update(status="running")
+    assert owner_api.get(f"{RUNS}{second.pk}/").json()["queue"] is None

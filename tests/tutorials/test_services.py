@@ -185,3 +185,191 @@ def test_reaper_fails_vanished_and_expired_runs(user, settings):
     assert statuses[vanished.pk] == Status.FAILED
     assert statuses[alive.pk] == Status.RUNNING
     assert statuses[old_queued.pk] == Status.FAILED
+
+
+# --- queues: each demo's GPU declaration routes its runs -----------------------------------------
+
+
+def take_message(queue: str) -> dict | None:
+    """Take one message off ``queue`` on the configured broker (filesystem folder or Redis)."""
+    with app.connection_for_write() as connection:
+        channel = connection.default_channel
+        channel.queue_declare(queue=queue, durable=True, auto_delete=False)
+        message = channel.basic_get(queue, no_ack=True)
+        return None if message is None else message.headers
+
+
+def drain(queue: str) -> None:
+    while take_message(queue) is not None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("gpu_trainers", "expected"),
+    [
+        (False, {"mlp_digits": "training", "bert_finetune": "training", "tiny_gpt": "training"}),
+        (True, {"mlp_digits": "training", "bert_finetune": "training-gpu", "tiny_gpt": "training-gpu"}),
+    ],
+)
+def test_a_demo_that_merely_accepts_a_gpu_never_goes_to_the_gpu_queue(settings, gpu_trainers, expected):
+    settings.TRAINING_GPU_TRAINERS = gpu_trainers
+    assert {demo: services.training_queue(demo) for demo in expected} == expected
+
+
+def test_each_demo_declares_its_gpu_use_as_its_module_does():
+    from tutorials import demos
+
+    for name in demos.DEMO_NAMES:
+        assert demos.gpu_use(name) == demos.get_demo(name).GPU in demos.GPU_USES
+
+
+def test_a_demo_that_needs_a_gpu_is_refused_where_there_is_none(user, settings, monkeypatch):
+    from tutorials import demos
+
+    settings.TRAINING_GPU_TRAINERS = False
+    monkeypatch.setattr(demos, "gpu_use", lambda name: "needs")
+    with pytest.raises(services.LaunchRefused) as caught:
+        services.launch_run(user, "mlp_digits", {})
+    assert (caught.value.status, caught.value.code) == (503, "no_gpu")
+    assert not TrainingRun.objects.exists()
+
+
+def test_a_launch_sends_its_task_to_its_demos_queue(user, settings, django_capture_on_commit_callbacks):
+    settings.TRAINING_GPU_TRAINERS = True
+    for queue in ("training", "training-gpu"):
+        drain(queue)
+    with django_capture_on_commit_callbacks(execute=True):
+        mlp = services.launch_run(user, "mlp_digits", {})
+        bert = services.launch_run(user, "bert_finetune", {})
+    assert (mlp.queue, bert.queue) == ("training", "training-gpu")
+    assert take_message("training")["id"] == mlp.task_id
+    assert take_message("training-gpu")["id"] == bert.task_id
+    assert take_message("training") is None and take_message("training-gpu") is None
+
+
+def launch_at_once(users) -> list[str]:
+    """Each user launches in a thread of its own (its own database connection), all at once."""
+    import threading
+
+    from django.db import connection
+
+    start = threading.Barrier(len(users))
+    outcomes: list[str] = []
+
+    def launch(who):
+        start.wait()
+        try:
+            services.launch_run(who, "mlp_digits", {})
+            outcomes.append("ok")
+        except services.LaunchRefused as refused:
+            outcomes.append(refused.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=launch, args=(who,)) for who in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(outcomes)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_launches_never_pass_the_active_run_limit(settings):
+    settings.TRAINING_MAX_ACTIVE_PER_USER = 3
+    user = UserFactory()
+    assert launch_at_once([user] * 10) == ["limit"] * 7 + ["ok"] * 3
+    assert TrainingRun.objects.filter(owner=user).count() == 3
+    drain("training")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_launches_never_pass_the_queue_cap(settings):
+    settings.TRAINING_QUEUE_CAP = 5
+    for _ in range(3):
+        TrainingRun.objects.create(owner=UserFactory(), demo="mlp_digits")
+    outcomes = launch_at_once([UserFactory() for _ in range(8)])
+    assert outcomes == ["busy"] * 6 + ["ok"] * 2
+    assert TrainingRun.objects.filter(status=Status.QUEUED).count() == 5
+    drain("training")
+
+
+# --- a queued run's place in line ----------------------------------------------------------------
+
+
+def finished_run(owner, demo: str, seconds: float, queue: str = "training") -> TrainingRun:
+    end = timezone.now() - timedelta(hours=1)
+    return TrainingRun.objects.create(
+        owner=owner,
+        demo=demo,
+        queue=queue,
+        status=Status.SUCCEEDED,
+        started_at=end - timedelta(seconds=seconds),
+        finished_at=end,
+    )
+
+
+def queued_runs(owner, demos, queue: str = "training") -> list[TrainingRun]:
+    start = timezone.now() - timedelta(minutes=10)
+    runs = []
+    for i, demo in enumerate(demos):
+        run = TrainingRun.objects.create(owner=owner, demo=demo, queue=queue)
+        TrainingRun.objects.filter(pk=run.pk).update(created_at=start + timedelta(seconds=i))
+        run.refresh_from_db()
+        runs.append(run)
+    return runs
+
+
+def test_a_queued_runs_place_counts_only_the_queued_runs_of_its_queue_ahead_of_it(user):
+    for seconds in (50, 60, 70):  # the median of the recent runs is the typical duration
+        finished_run(user, "mlp_digits", seconds)
+    finished_run(user, "bert_finetune", 600)
+    TrainingRun.objects.create(
+        owner=user, demo="mlp_digits", queue="training", status=Status.RUNNING, progress=0.5
+    )
+    TrainingRun.objects.create(
+        owner=user, demo="mlp_digits", queue="training", status=Status.RUNNING, progress=0.0
+    )
+    first, second, third = queued_runs(user, ["mlp_digits", "bert_finetune", "mlp_digits"])
+    queued_runs(user, ["bert_finetune"], queue="training-gpu")  # another queue: not ahead of anyone here
+
+    assert services.queue_place(first) == services.QueuePlace(
+        position=1, ahead=0, trainers_busy=2, wait_seconds=30
+    )
+    # The first trainer frees up in 30 s; then one MLP run (60 s) ahead shared by two trainers.
+    assert services.queue_place(second).wait_seconds == 30 + 60 / 2
+    place = services.queue_place(third)
+    assert (place.position, place.ahead, place.wait_seconds) == (3, 2, 30 + (60 + 600) / 2)
+    TrainingRun.objects.filter(pk=first.pk).update(status=Status.RUNNING)
+    third.refresh_from_db()
+    assert services.queue_place(third).position == 2
+    first.refresh_from_db()
+    assert services.queue_place(first) is None  # started: no place in line
+
+
+def test_without_a_history_the_wait_is_unknown(user):
+    (run,) = queued_runs(user, ["tiny_gpt"])
+    (_, later) = queued_runs(user, ["tiny_gpt", "tiny_gpt"])
+    assert services.queue_place(later).wait_seconds is None
+    assert services.describe_place(services.queue_place(later)) == "3rd in line"
+    # Nothing ahead and no trainer busy: a trainer takes it as soon as one polls.
+    assert services.describe_place(services.queue_place(run)) == "next in line, less than a minute"
+
+
+@pytest.mark.parametrize(
+    ("position", "wait", "english", "chinese"),
+    [
+        (1, None, "next in line", "下一个就轮到它"),
+        (3, 115, "3rd in line, about 2 minutes", "排在第 3位，大约 2 分钟"),
+        (11, 20, "11th in line, less than a minute", "排在第 11位，不到一分钟"),
+        (22, 60, "22nd in line, about 1 minute", "排在第 22位，大约 1 分钟"),
+    ],
+)
+def test_a_place_in_words(position, wait, english, chinese):
+    from django.utils import translation
+
+    place = services.QueuePlace(position=position, ahead=position - 1, trainers_busy=1, wait_seconds=wait)
+    with translation.override("en"):
+        assert services.describe_place(place) == english
+    with translation.override("zh-hans"):
+        assert services.describe_place(place) == chinese

@@ -299,3 +299,34 @@ def test_a_refused_launch_puts_an_error_summary_at_the_top_of_the_form(client, t
     summary = form.index('id="launch-errors"')
     assert summary < form.index('class="param-grid"')  # before every field
     assert 'href="#id_learning_rate"' in form[summary : form.index("</ul>", summary)]
+
+
+def test_a_queued_runs_page_and_status_say_its_place_in_line(client):
+    from datetime import timedelta
+
+    user = UserFactory()
+    end = timezone.now() - timedelta(hours=1)
+    TrainingRun.objects.create(
+        owner=user,
+        demo="mlp_digits",
+        queue="training",
+        status="succeeded",
+        started_at=end - timedelta(seconds=60),
+        finished_at=end,
+    )
+    TrainingRun.objects.create(owner=user, demo="mlp_digits", queue="training", status="running")
+    ahead = TrainingRun.objects.create(owner=UserFactory(), demo="mlp_digits", queue="training")
+    run = TrainingRun.objects.create(owner=user, demo="mlp_digits", queue="training")
+    TrainingRun.objects.filter(pk=ahead.pk).update(created_at=run.created_at - timedelta(seconds=1))
+    client.force_login(user)
+    page = client.get(run.get_absolute_url()).content.decode()
+    # The running one frees its trainer in about 60 s, then the one ahead takes 60 s more.
+    assert re.search(r'<p id="run-queue"[^>]*>2nd in line, about 2 minutes</p>', page)
+    status = client.get(f"/tutorials/runs/{run.pk}/status.json").json()
+    assert (status["queue_position"], status["queue_wait_seconds"]) == (2, 120)
+    assert status["queue_text"] == "2nd in line, about 2 minutes"
+
+    TrainingRun.objects.filter(pk=run.pk).update(status="running")
+    status = client.get(f"/tutorials/runs/{run.pk}/status.json").json()
+    assert (status["queue_position"], status["queue_text"]) == (None, "")
+    assert re.search(r'<p id="run-queue"[^>]*hidden', client.get(run.get_absolute_url()).content.decode())

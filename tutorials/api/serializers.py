@@ -155,6 +155,12 @@ class RunDetailSerializer(RunSerializer):
     share_url = serializers.SerializerMethodField(
         help_text="The owner only: a link that shows this run to anyone who has it, even when private."
     )
+    queue = serializers.SerializerMethodField(
+        help_text=(
+            "While the run is queued: its place in line (1 is next), the estimated wait in seconds "
+            "(null until the demos ahead have a history) and both in words; null once it has started."
+        )
+    )
 
     class Meta(RunSerializer.Meta):
         fields = [
@@ -172,8 +178,31 @@ class RunDetailSerializer(RunSerializer):
             "heartbeat_at",
             "duration_seconds",
             "share_url",
+            "queue",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {
+                "position": {"type": "integer", "minimum": 1},
+                "wait_seconds": {"type": "integer", "nullable": True},
+                "text": {"type": "string"},
+            },
+            "required": ["position", "wait_seconds", "text"],
+        }
+    )
+    def get_queue(self, run) -> dict | None:
+        place = services.queue_place(run)
+        if place is None:
+            return None
+        return {
+            "position": place.position,
+            "wait_seconds": place.wait_seconds,
+            "text": services.describe_place(place),
+        }
 
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_share_url(self, run) -> str | None:

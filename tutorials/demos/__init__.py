@@ -59,6 +59,26 @@ def get_params(name: str) -> tuple:
     raise LookupError(f"{name}.py defines no PARAMS list")
 
 
+#: What a demo's ``GPU`` constant may say: it cannot train without one, it is much faster on
+#: one, or it runs as well on a CPU (so it never waits in a GPU's queue).
+GPU_USES = ("needs", "prefers", "accepts")
+
+
+@functools.cache
+def gpu_use(name: str) -> str:
+    """A demo's ``GPU`` constant (one of ``GPU_USES``), read like ``PARAMS``: without torch."""
+    if name not in DEMO_NAMES:
+        raise KeyError(f"unknown demo {name!r}; known demos: {', '.join(DEMO_NAMES)}")
+    source = (Path(__file__).resolve().parent / f"{name}.py").read_text(encoding="utf-8")
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "GPU" for t in node.targets):
+            value = _param_value(node.value, f"{name}.GPU")
+            if value not in GPU_USES:
+                raise LookupError(f"{name}.GPU is {value!r}; expected one of {', '.join(GPU_USES)}")
+            return value
+    raise LookupError(f"{name}.py defines no GPU constant")
+
+
 _ARITHMETIC = {
     ast.Add: lambda a, b: a + b,
     ast.Sub: lambda a, b: a - b,

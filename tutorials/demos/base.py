@@ -17,6 +17,11 @@ The contract a demo module fulfils:
     ``should_stop()`` is polled at least once per step; when it returns True, train raises
     :class:`Cancelled`. The return value is ``{"device", "metrics", "results", "seconds"}``, all
     JSON-serialisable.
+
+``GPU``
+    ``"needs"``, ``"prefers"`` or ``"accepts"``: whether the demo wants a GPU. The portal sends
+    a run of a demo that needs or prefers one to the GPU trainers' queue (when it has any), and a
+    run of one that merely accepts one to the CPU trainers', so it never waits behind them.
 """
 
 import argparse

@@ -24,6 +24,8 @@ from .base import Param, check_stop, pick_device, read_data_text, run_cli, seed_
 
 NAME = "bert_finetune"
 TITLE = "Fine-tuning a small BERT to read the mood of a film review"
+# Several times faster on a GPU, and still fine on a CPU.
+GPU = "prefers"
 PARAMS = [
     Param("learning_rate", "float", 1e-4, 1e-6, 1e-3, help="Peak step size after warm-up", log_scale=True),
     Param("epochs", "int", 2, 1, 10, help="Passes over the 960 training sentences"),

@@ -24,6 +24,8 @@ from .base import Param, check_stop, pick_device, run_cli, seed_everything, vali
 
 NAME = "mlp_digits"
 TITLE = "A small neural network reads handwritten digits"
+# Trains in seconds on a CPU: a GPU would not pay for its queue.
+GPU = "accepts"
 PARAMS = [
     Param("hidden_size", "int", 256, 4, 1024, help="Neurons in the hidden layer"),
     Param("learning_rate", "float", 0.002, 1e-5, 1.0, help="Step size of each weight update", log_scale=True),

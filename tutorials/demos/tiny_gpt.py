@@ -24,6 +24,8 @@ from .base import Param, check_stop, pick_device, read_data_text, run_cli, seed_
 
 NAME = "tiny_gpt"
 TITLE = "A tiny GPT learns to write like Shakespeare"
+# Several times faster on a GPU, and still fine on a CPU.
+GPU = "prefers"
 # Upper bounds keep the largest model a learner can ask for within a few GB of memory.
 PARAMS = [
     Param("n_layer", "int", 4, 1, 8, help="Transformer blocks stacked on each other"),

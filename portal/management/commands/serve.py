@@ -1,7 +1,10 @@
-"""Run the web server and a Celery worker (with beat) together, in the foreground.
+"""Run the web server, a Celery worker (with beat) and a trainer together, in the foreground.
 
-Used by ``make run``: one command for a laptop with nothing else installed. Ctrl-C (or
-SIGTERM) stops both; if either exits, the other is stopped too and the exit code is passed on.
+Used by ``make run``: one command for a laptop with nothing else installed, one process of each
+kind that docker-compose.yml runs as a service. The worker consumes the ordinary queue
+("celery"); the trainer consumes the training queue (and the GPU queue when
+``TRAINING_GPU_TRAINERS`` is set), one run at a time. Ctrl-C (or SIGTERM) stops them all; if
+one exits, the others are stopped too and the exit code is passed on.
 """
 
 import signal
@@ -13,26 +16,40 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
+def processes(addrport: str, concurrency: int) -> dict[str, list[str]]:
+    """The command line of each process: the web server, the worker (with beat), the trainer."""
+    manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+    training = [settings.TRAINING_QUEUE]
+    if settings.TRAINING_GPU_TRAINERS:
+        training.append(settings.TRAINING_GPU_QUEUE)
+    celery = [sys.executable, "-m", "celery", "-A", "portal", "worker", "--loglevel=INFO"]
+    return {
+        "web": [*manage, "runserver", addrport, "--noreload"],
+        "worker": [
+            *celery,
+            *["--beat", "--concurrency=1", f"--queues={settings.CELERY_TASK_DEFAULT_QUEUE}"],
+            *["--hostname=worker@%h", "--schedule", str(settings.VAR_DIR / "celerybeat-schedule")],
+        ],
+        "trainer": [
+            *celery,
+            *[f"--concurrency={concurrency}", "--prefetch-multiplier=1"],
+            f"--queues={','.join(training)}",
+            "--hostname=trainer@%h",
+        ],
+    }
+
+
 class Command(BaseCommand):
-    help = "Run the development web server and a Celery worker together; Ctrl-C stops both."
+    help = "Run the development web server, a Celery worker and a trainer together; Ctrl-C stops them."
 
     def add_arguments(self, parser):
         parser.add_argument("--addrport", default="127.0.0.1:8000", help="where the web server listens")
-        parser.add_argument("--concurrency", type=int, default=1, help="worker processes for trainings")
+        parser.add_argument("--concurrency", type=int, default=1, help="trainer processes (runs at a time)")
 
     def handle(self, *args, addrport, concurrency, **options):
-        manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
-        queues = ",".join(getattr(settings, "CELERY_WORKER_QUEUES", ["celery"]))
-        commands = {
-            "web": [*manage, "runserver", addrport, "--noreload"],
-            "worker": [
-                *[sys.executable, "-m", "celery", "-A", "portal", "worker", "--beat"],
-                *["--loglevel=INFO", f"--concurrency={concurrency}", f"--queues={queues}"],
-                *["--schedule", str(settings.VAR_DIR / "celerybeat-schedule")],
-            ],
-        }
+        commands = processes(addrport, concurrency)
         procs = {name: subprocess.Popen(cmd, cwd=settings.BASE_DIR) for name, cmd in commands.items()}
-        self.stdout.write(f"Portal on http://{addrport}/ with a Celery worker; press Ctrl-C to stop both.")
+        self.stdout.write(f"Portal on http://{addrport}/ with a worker and a trainer; Ctrl-C stops them.")
 
         stopping = False
 
