@@ -94,6 +94,17 @@ class RunQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=TrainingRun.ACTIVE)
 
+    def move(self, source, target: str, **fields) -> int:
+        """Move the rows in status ``source`` (one status or several) to ``target`` with
+        ``fields``, in one conditional UPDATE; the number of rows moved. Every status change of a
+        run goes through here, and a move that ``TrainingRun.TRANSITIONS`` does not list is
+        refused before any SQL runs."""
+        sources = (source,) if isinstance(source, str) else tuple(source)
+        illegal = [s for s in sources if target not in TrainingRun.TRANSITIONS.get(s, ())]
+        if illegal:
+            raise ValueError(f"a run cannot move from {', '.join(illegal)} to {target}")
+        return self.filter(status__in=sources).update(status=target, **fields)
+
 
 class TrainingRun(models.Model):
     class Status(models.TextChoices):
@@ -105,7 +116,7 @@ class TrainingRun(models.Model):
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
     FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
-    #: Legal transitions; every status change goes through a conditional UPDATE that names them.
+    #: Legal transitions: every status change goes through ``RunQuerySet.move``, which checks them.
     TRANSITIONS = {
         Status.QUEUED: {Status.RUNNING, Status.CANCELLED, Status.FAILED},
         # running → queued: a worker's warm shutdown hands the run back (services.requeue).

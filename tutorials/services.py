@@ -310,8 +310,9 @@ def describe_place(place: QueuePlace | None) -> str:
 def cancel_run(run: TrainingRun) -> TrainingRun:
     """Cancel a queued run at once; ask a running one to stop (the worker polls the flag)."""
     now = timezone.now()
-    TrainingRun.objects.filter(pk=run.pk, status=Status.QUEUED).update(
-        status=Status.CANCELLED,
+    TrainingRun.objects.filter(pk=run.pk).move(
+        Status.QUEUED,
+        Status.CANCELLED,
         cancel_requested=True,
         finished_at=now,
         error=_("Cancelled before it started."),
@@ -336,8 +337,9 @@ def claim(run_id: str, worker: str, task_id: str = "") -> bool:
     updated = (
         TrainingRun.objects.filter(claimable, pk=run_id, cancel_requested=False)
         .filter(attempts__lt=settings.TRAINING_MAX_ATTEMPTS)
-        .update(
-            status=Status.RUNNING,
+        .move(
+            (Status.QUEUED, Status.RUNNING),
+            Status.RUNNING,
             started_at=now,
             heartbeat_at=now,
             worker=worker,
@@ -583,10 +585,9 @@ def requeue(run_id, worker: str) -> bool:
     The attempt is not counted: a deploy is not the run's fault. A cancel that arrived meanwhile
     wins (the run is then cancelled by execute_run as usual). False when nothing was changed.
     """
-    updated = TrainingRun.objects.filter(
-        pk=run_id, status=Status.RUNNING, worker=worker, cancel_requested=False
-    ).update(
-        status=Status.QUEUED,
+    updated = TrainingRun.objects.filter(pk=run_id, worker=worker, cancel_requested=False).move(
+        Status.RUNNING,
+        Status.QUEUED,
         attempts=Greatest(F("attempts") - 1, Value(0)),
         started_at=None,
         heartbeat_at=None,
@@ -602,8 +603,10 @@ def requeue(run_id, worker: str) -> bool:
 
 def _finish(run_id, status: str, **fields) -> bool:
     """Move a running run to its end state; False when it was no longer running."""
-    updated = TrainingRun.objects.filter(pk=run_id, status=Status.RUNNING).update(
-        status=status, finished_at=timezone.now(), **fields
+    if status not in TrainingRun.FINISHED:
+        raise ValueError(f"{status} is not an end state")
+    updated = TrainingRun.objects.filter(pk=run_id).move(
+        Status.RUNNING, status, finished_at=timezone.now(), **fields
     )
     return updated == 1
 
@@ -613,12 +616,13 @@ def reap_stale_runs(now=None) -> dict:
     now = now or timezone.now()
     vanished = TrainingRun.objects.filter(
         Q(heartbeat_at__lt=now - timedelta(seconds=settings.TRAINING_REAP_AFTER_SECONDS))
-        | Q(heartbeat_at__isnull=True),
-        status=Status.RUNNING,
-    ).update(status=Status.FAILED, finished_at=now, error=_("The worker running this stopped answering."))
+        | Q(heartbeat_at__isnull=True)
+    ).move(
+        Status.RUNNING, Status.FAILED, finished_at=now, error=_("The worker running this stopped answering.")
+    )
     never_started = TrainingRun.objects.filter(
-        status=Status.QUEUED, created_at__lt=now - timedelta(seconds=settings.TRAINING_QUEUED_EXPIRY_SECONDS)
-    ).update(status=Status.FAILED, finished_at=now, error=_("No worker took this run in time."))
+        created_at__lt=now - timedelta(seconds=settings.TRAINING_QUEUED_EXPIRY_SECONDS)
+    ).move(Status.QUEUED, Status.FAILED, finished_at=now, error=_("No worker took this run in time."))
     if vanished or never_started:
         logger.warning("reaped %d vanished and %d never-started runs", vanished, never_started)
     return {"vanished": vanished, "never_started": never_started}
