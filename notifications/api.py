@@ -12,8 +12,8 @@ from rest_framework.routers import SimpleRouter
 
 from notifications import services
 from notifications.models import Follow
-from resources.api.pagination import ApiPagination
-from resources.api.views import JSON_RENDERERS, ApiViewMixin, error_responses
+from portal.api.pagination import ApiPagination
+from portal.api.views import JSON_RENDERERS, ApiViewMixin, error_responses
 
 
 class FollowSerializer(serializers.ModelSerializer):

@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from resources.api.exceptions import not_found
-from resources.api.views import ApiViewMixin
+from portal.api.exceptions import not_found
+from portal.api.views import ApiViewMixin
 
 app_name = "api"
 

@@ -261,16 +261,16 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["resources.api.permissions.CatalogueWritePermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.CatalogueWritePermission"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "resources.api.pagination.ApiPagination",
+    "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.ApiPagination",
     "PAGE_SIZE": 20,
-    "EXCEPTION_HANDLER": "resources.api.exceptions.api_exception_handler",
+    "EXCEPTION_HANDLER": "portal.api.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "resources.api.throttling.AnonThrottle",
-        "resources.api.throttling.UserThrottle",
-        "resources.api.throttling.WriteThrottle",
+        "portal.api.throttling.AnonThrottle",
+        "portal.api.throttling.UserThrottle",
+        "portal.api.throttling.WriteThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": _throttle_rate("API_THROTTLE_ANON", "120/minute"),
@@ -308,7 +308,7 @@ SPECTACULAR_SETTINGS = {
     # The default hook, then OpenAPI links from each POST to the item it created.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "resources.api.schema_links.add_links",
+        "portal.api.schema_links.add_links",
     ],
     # Three models have a "kind" with different choices; name each enum after its model.
     "ENUM_NAME_OVERRIDES": {

@@ -15,7 +15,7 @@ from rest_framework import serializers
 
 from accounts import services
 from accounts.models import BOOKMARKABLE, Bookmark
-from resources.api.serializers import UTCDateTimeField
+from portal.api.serializers import UTCDateTimeField
 
 #: The API's type names -> the model labels of accounts.models.BOOKMARKABLE (the same order).
 TYPES = {

@@ -20,9 +20,9 @@ from rest_framework.response import Response
 from accounts import services
 from accounts.api.serializers import TYPES, BookmarkCreateSerializer, BookmarkSerializer
 from accounts.models import Bookmark
-from resources.api.pagination import ApiPagination
-from resources.api.permissions import OwnedQuerysetMixin
-from resources.api.views import JSON_RENDERERS, ApiViewMixin, error_responses
+from portal.api.pagination import ApiPagination
+from portal.api.permissions import OwnedQuerysetMixin
+from portal.api.views import JSON_RENDERERS, ApiViewMixin, error_responses
 
 #: What the common error responses mean for bookmarks (the others keep the catalogue's descriptions).
 BOOKMARK_ERROR_DESCRIPTIONS = {

@@ -12,7 +12,8 @@ from rest_framework import serializers
 from paths import services
 from paths.graph import check_acyclic
 from paths.models import LearningPath, Progress, Step, StepProgress
-from resources.api.serializers import SMALL, ModelCleanMixin, UTCDateTimeField, topic_slugs
+from portal.api.serializers import UTCDateTimeField
+from resources.api.serializers import SMALL, ModelCleanMixin, topic_slugs
 from resources.templatetags.web_links import web_url
 
 

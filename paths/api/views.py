@@ -22,15 +22,10 @@ from paths.api.serializers import (
     ProgressSerializer,
 )
 from paths.models import LearningPath, Step, StepProgress
-from resources.api.pagination import ApiPagination
-from resources.api.permissions import OwnedQuerysetMixin
-from resources.api.views import (
-    JSON_RENDERERS,
-    ApiViewMixin,
-    CatalogueViewSet,
-    catalogue_schema,
-    error_responses,
-)
+from portal.api.pagination import ApiPagination
+from portal.api.permissions import OwnedQuerysetMixin
+from portal.api.views import JSON_RENDERERS, ApiViewMixin, error_responses
+from resources.api.views import CatalogueViewSet, catalogue_schema
 
 PROGRESS_ERRORS = {
     "e400": "Invalid fields; `error.fields` says which.",

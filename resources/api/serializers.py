@@ -7,7 +7,6 @@ draft until a curator publishes it.
 """
 
 import copy
-import datetime as dt
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -17,32 +16,10 @@ from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
 
+from portal.api.serializers import UTCDateTimeField
 from resources import models
 
 CATALOGUE_READ_ONLY = ("status", "created_at", "updated_at", "published_at")
-
-
-class ErrorDetailSerializer(serializers.Serializer):
-    status = serializers.IntegerField(help_text="The HTTP status code, repeated.")
-    code = serializers.CharField(help_text="A stable machine-readable code: invalid, not_found, throttled, …")
-    detail = serializers.CharField(help_text="A sentence for people.")
-    fields = serializers.DictField(
-        help_text="For 400: the messages of each invalid field (non_field_errors for the whole object)."
-    )
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The body of every error response."""
-
-    error = ErrorDetailSerializer()
-
-
-class UTCDateTimeField(serializers.DateTimeField):
-    """Instants always in UTC ("…Z"), whatever time zone a request may have activated."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("default_timezone", dt.UTC)
-        super().__init__(*args, **kwargs)
 
 
 class ReadPlanMixin:

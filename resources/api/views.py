@@ -19,24 +19,30 @@ from django.db import transaction
 from django.db.models import Count, Max, Prefetch
 from django.http import StreamingHttpResponse
 from django.urls import reverse
-from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.html import strip_tags
 from django.utils.http import http_date, quote_etag
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers as drf_serializers
 from rest_framework import viewsets
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api.pagination import ApiPagination
+from portal.api.permissions import CatalogueWritePermission
+from portal.api.views import (
+    JSON_RENDERERS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    ApiViewMixin,
+    error_responses,
+    format_of,
+)
 from resources import curation, estimates, models, search, selectors
 from resources.api import filters, serializers
-from resources.api.pagination import ApiPagination
-from resources.api.permissions import CatalogueWritePermission
 from resources.api.renderers import (
     INSTANCE_FORMATS,
     TEXT_FORMATS,
@@ -45,82 +51,12 @@ from resources.api.renderers import (
     ICalendarRenderer,
 )
 
-JSON_RENDERERS = [JSONRenderer, BrowsableAPIRenderer]
-ERROR = serializers.ErrorSerializer
 ETAG_VERSION = "1"
 #: A download (a list as CSV, BibTeX or iCalendar, without page parameters) holds at most this
 #: many items; X-Total-Count says how many matched, so a client sees when to narrow its filters.
 MAX_DOWNLOAD_ITEMS = 10_000
 #: Rows read (and topic slugs attached) at a time while a download streams.
 DOWNLOAD_CHUNK = 500
-
-
-ERROR_DESCRIPTIONS = {
-    400: "Invalid query parameters or fields; `error.fields` says which.",
-    401: "Missing or invalid credentials (send `Authorization: Token <key>`).",
-    403: "Signed in without the permission this needs.",
-    404: "No such item (or page).",
-    406: "None of the formats in `Accept` (or `format`) is offered here.",
-    409: "A concurrent write took the same unique value.",
-    415: "The body is not JSON.",
-    429: "Too many requests; `Retry-After` says how many seconds to wait.",
-}
-
-
-def error_responses(*codes: int, **descriptions: str) -> dict:
-    """Error responses for ``extend_schema(responses=...)``, all in the common body.
-
-    ``error_responses(400, 404, e404="No such run.")`` overrides one code's description.
-    """
-    return {
-        (code, "application/json"): OpenApiResponse(
-            ERROR, description=descriptions.get(f"e{code}", ERROR_DESCRIPTIONS.get(code, ""))
-        )
-        for code in codes
-    }
-
-
-READ_ERRORS = (400, 401, 404, 406, 429)
-WRITE_ERRORS = (400, 401, 403, 404, 409, 415, 429)
-
-
-def _format_of(request) -> str | None:
-    renderer = getattr(request, "accepted_renderer", None)
-    return getattr(renderer, "format", None)
-
-
-class ApiViewMixin:
-    """What every API view shares: error bodies always in JSON, conditional GET."""
-
-    parser_classes = [JSONParser]
-
-    def get_renderers(self):
-        # Writes answer in JSON (or the browsable API): the other formats describe stored items.
-        if self.request is not None and self.request.method not in SAFE_METHODS:
-            return [renderer() for renderer in JSON_RENDERERS]
-        return super().get_renderers()
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        renderer = getattr(response, "accepted_renderer", None)
-        # Errors, and OPTIONS' description of the endpoint, are not items: they answer in JSON.
-        not_items = response.status_code >= 400 or request.method == "OPTIONS"
-        if not_items and renderer is not None and renderer.format in TEXT_FORMATS:
-            response.accepted_renderer = JSONRenderer()
-            response.accepted_media_type = "application/json"
-        if request.method in SAFE_METHODS and response.status_code == 200:
-            response = self._conditional(request, response)
-        return response
-
-    def _conditional(self, request, response):
-        patch_cache_control(response, no_cache=True)
-        # A streamed body is not hashed: that would mean holding all of it before sending.
-        if response.has_header("ETag") or response.streaming:
-            return response
-        if hasattr(response, "render") and not response.is_rendered:
-            response.render()
-        set_response_etag(response)
-        return get_conditional_response(request, etag=response["ETag"], response=response) or response
 
 
 class CatalogueReadMixin(ApiViewMixin):
@@ -175,9 +111,9 @@ class CatalogueReadMixin(ApiViewMixin):
                 not_modified["ETag"] = etag
                 patch_cache_control(not_modified, no_cache=True)
                 return not_modified
-        if _format_of(request) in TEXT_FORMATS and not self._asks_for_a_page(request):
+        if format_of(request) in TEXT_FORMATS and not self._asks_for_a_page(request):
             response = self.download(queryset, request.accepted_renderer)
-        elif _format_of(request) in INSTANCE_FORMATS:
+        elif format_of(request) in INSTANCE_FORMATS:
             response = self.list_instances(queryset)
         else:
             page = self.paginate_queryset(queryset)
@@ -230,7 +166,7 @@ class CatalogueReadMixin(ApiViewMixin):
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
-        if _format_of(request) in INSTANCE_FORMATS:
+        if format_of(request) in INSTANCE_FORMATS:
             return Response(instance)
         return Response(self.get_serializer(instance).data)
 
@@ -559,7 +495,7 @@ class BookViewSet(CatalogueViewSet):
 
     def read_queryset(self):
         queryset = self.base_queryset().published().defer("search_vector")
-        if _format_of(self.request) == BibTeXRenderer.format:
+        if format_of(self.request) == BibTeXRenderer.format:
             return queryset
         return queryset.prefetch_related(*self.detail_prefetches())
 
@@ -582,7 +518,7 @@ class PaperViewSet(CatalogueViewSet):
 
     def read_queryset(self):
         queryset = self.base_queryset().published().defer("search_vector")
-        if _format_of(self.request) == BibTeXRenderer.format:
+        if format_of(self.request) == BibTeXRenderer.format:
             return queryset.select_related("venue_edition__series")
         if self.action == "list":
             return queryset.defer("search_vector", "abstract")

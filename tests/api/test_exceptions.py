@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError
 from rest_framework.test import APIRequestFactory
 
-from resources.api import exceptions
+from portal.api import exceptions
 from resources.api.views import PaperViewSet
 
 pytestmark = pytest.mark.django_db

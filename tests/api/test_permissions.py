@@ -6,8 +6,8 @@ from rest_framework import serializers, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from resources.api.permissions import OwnedQuerysetMixin
-from resources.api.views import ApiViewMixin
+from portal.api.permissions import OwnedQuerysetMixin
+from portal.api.views import ApiViewMixin
 from tests import factories
 
 pytestmark = pytest.mark.django_db

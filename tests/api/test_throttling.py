@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.settings import api_settings
 
-from resources.api import throttling
+from portal.api import throttling
+from tutorials.api.throttling import LaunchThrottle
 
 pytestmark = pytest.mark.django_db
 
@@ -56,13 +57,13 @@ def test_writes_have_a_tighter_rate_that_reads_do_not_use(staff_api, catalogue, 
 
 def test_the_launch_scope_counts_only_writes(rates, rf, staff):
     rates(launch="1/hour")
-    throttle = throttling.LaunchThrottle()
+    throttle = LaunchThrottle()
     get, post = rf.get("/"), rf.post("/")
     get.user = post.user = staff
     assert throttle.allow_request(get, None)
     assert throttle.allow_request(post, None)
-    assert throttling.LaunchThrottle().allow_request(get, None)
-    assert not throttling.LaunchThrottle().allow_request(post, None)
+    assert LaunchThrottle().allow_request(get, None)
+    assert not LaunchThrottle().allow_request(post, None)
 
 
 def test_the_address_is_not_taken_from_x_forwarded_for_by_default(api, catalogue, rates):

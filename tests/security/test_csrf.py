@@ -272,7 +272,7 @@ def test_every_route_is_classified():
 
 
 #: Views exempt from the check that write nothing: the API's JSON 404 for unknown addresses.
-EXEMPT_READ_ONLY = {"resources.api.exceptions.not_found"}
+EXEMPT_READ_ONLY = {"portal.api.exceptions.not_found"}
 #: Routes whose POST is authorised by a signed token in the address, not by a session: the
 #: one-click unsubscribe of RFC 8058, which mail clients POST without cookies or a CSRF token.
 #: A cross-site page cannot forge the token (tests/notifications/test_delivery.py).

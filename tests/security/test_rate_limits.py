@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from rest_framework.settings import api_settings
 
-from resources.api import throttling
+from portal.api import throttling
 from tests import factories
 from tests.security.conftest import api_client_for
 from tutorials import services

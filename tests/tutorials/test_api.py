@@ -13,9 +13,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from portal.celery import app
-from resources.api.throttling import LaunchThrottle
 from tests.factories import TutorialFactory, UserFactory
 from tutorials.api.serializers import finite
+from tutorials.api.throttling import LaunchThrottle
 from tutorials.models import TrainingRun
 
 pytestmark = pytest.mark.django_db

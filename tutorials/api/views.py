@@ -19,17 +19,11 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import SAFE_METHODS, AllowAny, BasePermission
 from rest_framework.response import Response
 
+from portal.api.pagination import ApiPagination
+from portal.api.views import JSON_RENDERERS, READ_ERRORS, ApiViewMixin, error_responses
 from resources.api.filters import ordering, text_search, topic_filter
-from resources.api.pagination import ApiPagination
 from resources.api.renderers import CSVRenderer
-from resources.api.throttling import LaunchThrottle
-from resources.api.views import (
-    JSON_RENDERERS,
-    READ_ERRORS,
-    ApiViewMixin,
-    CatalogueReadMixin,
-    error_responses,
-)
+from resources.api.views import CatalogueReadMixin
 from tutorials import services
 from tutorials.api.serializers import (
     LaunchSerializer,
@@ -38,6 +32,7 @@ from tutorials.api.serializers import (
     TutorialDetailSerializer,
     TutorialSerializer,
 )
+from tutorials.api.throttling import LaunchThrottle
 from tutorials.demos import DEMO_NAMES
 from tutorials.models import TrainingRun, Tutorial
 

@@ -2,8 +2,8 @@
 
 Scopes and their settings (``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]``, from the environment):
 ``anon`` and ``user`` for every request, ``write`` for POST/PUT/PATCH/DELETE on top of those,
-``launch`` for views that start work on the worker (tutorials add it to their launch view with
-``throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, LaunchThrottle]``).
+and the per-client throttle that an app's own scope builds on (``tutorials.api.throttling``'s
+``launch`` for the views that start a training run).
 
 Every scope counts with atomic cache operations (:class:`AtomicRate`), so that several web
 processes on one Redis give the same answers as one process would.
@@ -94,9 +94,3 @@ class WriteThrottle(_PerClientThrottle):
         if request.method in SAFE_METHODS:
             return True
         return super().allow_request(request, view)
-
-
-class LaunchThrottle(WriteThrottle):
-    """For views that start a training run; reads are not counted."""
-
-    scope = "launch"
