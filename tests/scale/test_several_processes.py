@@ -42,12 +42,9 @@ LIMITS = {
 
 @pytest.fixture
 def stack(tmp_path):
-    from conftest import need
-
-    need(
-        on_postgresql() and on_redis_stack(),
-        "the PostgreSQL + Redis leg's test (DATABASE_URL, CELERY_BROKER_URL)",
-    )
+    if not (on_postgresql() and on_redis_stack()):
+        # The embedded leg has neither; the other leg of every CI run has both.
+        pytest.skip("the PostgreSQL + Redis leg's test: this run uses SQLite or the embedded broker")
     metrics_dir = tmp_path / "prometheus"
     metrics_dir.mkdir()
     started = []

@@ -339,7 +339,10 @@ class Watch:
         self.html[self.url] = page.content()
         hrefs = page.eval_on_selector_all(
             "a[href], area[href], iframe[src], frame[src], img[src], embed[src], object[data], form[action]",
-            "els => els.map(e => e.href || e.src || e.data || e.action || '')",
+            # An SVG <a> keeps its href as an SVGAnimatedString: resolve its text like an HTML link's.
+            "els => els.map(e => { const v = e.href || e.src || e.data || e.action || '';"
+            " if (typeof v === 'string') return v;"
+            " try { return new URL(v.baseVal, document.baseURI).href; } catch (e) { return v.baseVal; } })",
         )
         for href in hrefs:
             if href.strip().lower().startswith(BAD_SCHEMES):
