@@ -10,8 +10,8 @@ quick).
 
 Elsewhere (SQLite), or with ``backend="icontains"``: every word must occur, case-insensitively,
 in one of the searched fields; title matches come first; highlights are made in Python.
-Tutorials (another app's model, looked up by name) always take this path: a small table with no
-search vector.
+Tutorials (another app's type, registered in ``resources.registry`` by the tutorials app) always
+take this path: a small table with no search vector.
 
 Highlights are always escaped first and marked afterwards, so text from the catalogue can never
 inject markup. Counting stops at COUNT_LIMIT matches per type. A search runs up to three queries
@@ -28,7 +28,6 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -46,7 +45,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from resources import selectors
+from resources import registry, selectors
 from resources.models import Book, Community, ConferenceSeries, Course, Paper, SearchWord, Status, Topic
 
 MAX_QUERY_LENGTH = 200
@@ -70,7 +69,7 @@ VOCABULARY_ROWS = 20_000
 class SearchType:
     key: str
     label: object
-    model: type | str  # a model, or "app_label.Model" of another app (looked up, not imported)
+    model: type
     titles: tuple[str, ...]  # the first is shown
     fields: tuple[str, ...]  # what the icontains fallback searches
     snippet_en: tuple[str, ...]  # the text shown under the title, first non-empty wins
@@ -82,16 +81,8 @@ class SearchType:
     snippet_zh: str = "description_zh"
     full_text: bool = True  # False: no search_vector, always icontains (a small table)
 
-    @property
-    def model_class(self):
-        return apps.get_model(self.model) if isinstance(self.model, str) else self.model
-
-    @property
-    def available(self) -> bool:
-        return not isinstance(self.model, str) or apps.is_installed(self.model.split(".")[0])
-
     def published(self) -> QuerySet:
-        return self.model_class.objects.filter(status=Status.PUBLISHED)
+        return self.model.objects.filter(status=Status.PUBLISHED)
 
     def queryset(self) -> QuerySet:
         if self.base:
@@ -136,16 +127,6 @@ TYPES = [
         ("description_en",),
     ),
     SearchType(
-        "tutorials",
-        _("Tutorials"),
-        "tutorials.Tutorial",
-        ("title_en", "title_zh"),
-        ("title_en", "title_zh", "summary_en", "summary_zh", "body_en", "body_zh"),
-        ("summary_en",),
-        snippet_zh="summary_zh",
-        full_text=False,
-    ),
-    SearchType(
         "communities",
         _("Communities"),
         Community,
@@ -154,12 +135,15 @@ TYPES = [
         ("description_en",),
     ),
 ]
-TYPES_BY_KEY = {t.key: t for t in TYPES}
 
 
 def available_types() -> list[SearchType]:
-    """The types searched: tutorials only where their app is installed."""
-    return [t for t in TYPES if t.available]
+    """The catalogue's types and those other apps registered (tutorials, after courses)."""
+    return registry.search_types(TYPES)
+
+
+def type_by_key(key: str) -> SearchType:
+    return {t.key: t for t in available_types()}[key]
 
 
 @dataclass
@@ -512,7 +496,7 @@ def search_one_type(
     pages); a page past the end gives the last one."""
     backend = backend or default_backend()
     query = original = clean_query(raw_query)
-    search_type = TYPES_BY_KEY[key]
+    search_type = type_by_key(key)
     group, page = _group(search_type, query, backend, per_page, page)
     fixed = _corrected(query, backend, bool(group.count))
     if fixed:

@@ -11,7 +11,6 @@ an explanation instead of failing.
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.core.cache import cache
 from django.db.models import (
     Case,
@@ -33,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from resources import registry
 from resources.models import (
     AcceptanceRate,
     Book,
@@ -658,17 +658,9 @@ def _on_topics(queryset: QuerySet, topic_ids, exclude_pk=None) -> QuerySet:
 
 
 def tutorials_on(topic_ids=None, **lookup) -> list:
-    """Published tutorials on these topics (or matching ``lookup``), when the tutorials app is
-    installed; resources imports no other app, so the model is looked up by name."""
-    if not apps.is_installed("tutorials"):
-        return []
-    tutorial = apps.get_model("tutorials", "Tutorial")
-    queryset = tutorial.objects.filter(status=Status.PUBLISHED)
-    if topic_ids is not None:
-        queryset = queryset.filter(topics__in=topic_ids).distinct()
-    if lookup:
-        queryset = queryset.filter(**lookup).distinct()
-    return list(queryset[:RELATED_LIMIT])
+    """Published tutorials on these topics (or matching ``lookup``, e.g. ``papers=paper``), from
+    the app that registered a finder in ``resources.registry`` (none: an empty list)."""
+    return registry.tutorials(topic_ids, limit=RELATED_LIMIT, **lookup)
 
 
 def related_on_topics(topic_ids: list[int], *, exclude=None) -> dict[str, list]:

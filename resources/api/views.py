@@ -601,7 +601,7 @@ class SearchView(ApiViewMixin, APIView):
             if only and group.key != only:
                 continue
             counts[group.key] = group.count
-            title = search.TYPES_BY_KEY[group.key].titles[0]
+            title = search.type_by_key(group.key).titles[0]
             for hit in group.hits:
                 snippet = _plain(hit.snippet_html)
                 results.append(
