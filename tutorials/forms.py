@@ -9,8 +9,9 @@ from tutorials import services, vocabulary
 class LaunchForm(forms.Form):
     """One field per demo parameter, with its bounds as HTML attributes for the browser.
 
-    The browser's checks are a convenience; ``clean()`` runs the demo's own validation, which
-    is the authority (the API calls the same service).
+    The fields' bounds give the browser its checks and the reader messages in their language;
+    the demo's own validation, the authority, runs once, in ``services.launch_run`` (as for the
+    API), and its errors come back onto the fields (:meth:`add_param_errors`).
     """
 
     is_public = forms.BooleanField(
@@ -43,14 +44,12 @@ class LaunchForm(forms.Form):
         choices = [(str(c), vocabulary.choice_label(c)) for c in param.choices]
         return forms.TypedChoiceField(choices=choices, coerce=str, empty_value=None, **common)
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        raw = {name: value for name, value in cleaned.items() if name != "is_public"}
-        try:
-            self.params = services.validate_params(self.demo, raw)
-        except services.InvalidParams as exc:
-            for name, messages in exc.errors.items():
-                self.add_error(name if name in self.fields else None, messages)
-        return cleaned
+    @property
+    def params(self) -> dict:
+        """The parameters as the form read them; ``launch_run`` checks them against the demo."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "is_public"}
+
+    def add_param_errors(self, errors: dict[str, list[str]]) -> None:
+        """Show ``launch_run``'s InvalidParams on the fields they name (the rest above the form)."""
+        for name, messages in errors.items():
+            self.add_error(name if name in self.fields else None, messages)

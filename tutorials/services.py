@@ -1,12 +1,13 @@
 """Launching, running, cancelling and reaping training runs.
 
-The web side (``launch_run``, ``cancel_run``) never imports torch: demo specs are read from
-``tutorials.demos`` lazily, and the task is sent by name. The worker side (``execute_run``)
+The web side (``launch_run``, ``cancel_run``) never imports torch: demo specs come from
+``tutorials.demos.specs``, and the task is sent by name. The worker side (``execute_run``)
 claims a run with one conditional UPDATE, so a duplicate delivery does nothing.
 """
 
 import logging
 import math
+import numbers
 import time
 import traceback
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from tutorials import demos
+from tutorials.demos.base import ParamError, validate
 from tutorials.models import TrainingRun
 
 logger = logging.getLogger(__name__)
@@ -42,30 +45,30 @@ class InvalidParams(Exception):
         self.errors = errors
 
 
-# --- demo specs --------------------------------------------------------------------------------
-
-
-def _demos():
-    from tutorials import demos
-
-    return demos
+# --- demo specs ---------------------------------------------------------------------------------
 
 
 def demo_names() -> list[str]:
-    return sorted(_demos().DEMO_NAMES)
+    return sorted(demos.DEMO_NAMES)
 
 
 def demo_spec(name: str) -> list:
-    return list(_demos().get_params(name))
+    return list(demos.get_params(name))
 
 
 def validate_params(demo: str, raw: dict) -> dict:
-    from tutorials.demos.base import ParamError, validate
-
+    """Every parameter of ``demo``, checked and completed with the defaults; InvalidParams
+    (field name -> messages) otherwise."""
     try:
-        return validate(demo_spec(demo), raw)
+        return validate(demos.get_params(demo), raw)
     except ParamError as exc:
         raise InvalidParams(exc.errors) from None
+
+
+def launch_params(demo: str, raw: dict, tutorial=None) -> dict:
+    """The parameters a run of ``demo`` launched with ``raw`` uses: the tutorial's own defaults
+    (``Tutorial.demo_defaults``) under what the learner sent, then the demo's defaults, checked."""
+    return validate_params(demo, {**((tutorial.demo_defaults or {}) if tutorial else {}), **raw})
 
 
 def limits(demo: str) -> tuple[int, int]:
@@ -125,7 +128,7 @@ def training_queue(demo: str) -> str:
     a quick MLP run never waits behind BERT runs for a GPU. A demo that needs a GPU where none is
     refuses to launch (:func:`launch_run`).
     """
-    use = _demos().gpu_use(demo)
+    use = demos.gpu_use(demo)
     if use == "needs" or (use == "prefers" and settings.TRAINING_GPU_TRAINERS):
         return settings.TRAINING_GPU_QUEUE
     return settings.TRAINING_QUEUE
@@ -157,14 +160,17 @@ def _serialise_launches() -> None:
 def launch_run(user, demo: str, raw_params: dict, *, tutorial=None, is_public: bool = False) -> TrainingRun:
     """Create a queued run and send its task, to the demo's queue, once the row is committed.
 
-    Raises InvalidParams (400), LaunchRefused (429 or 503). If the broker cannot take the task,
+    ``raw_params`` may leave parameters out: the tutorial's defaults, then the demo's, fill them
+    in (:func:`launch_params`); this is the one place a launch's parameters are checked against
+    the demo's spec, for the page and the API alike. Raises InvalidParams (400), LaunchRefused
+    (429 or 503). If the broker cannot take the task,
     the row is deleted again and LaunchRefused(503) is raised: no run is left behind. The fair-use
     checks and the insert happen under one lock (:func:`_serialise_launches`), so the limits hold
     exactly however many web processes launch at once.
     """
-    if demo not in demo_names():
+    if demo not in demos.DEMO_NAMES:
         raise InvalidParams({"demo": [_("Unknown demo.")]})
-    params = validate_params(demo, raw_params)
+    params = launch_params(demo, raw_params, tutorial)
     queue = training_queue(demo)
     if queue == settings.TRAINING_GPU_QUEUE and not settings.TRAINING_GPU_TRAINERS:
         message = _("This demo needs a GPU, and none is available here.")
@@ -432,8 +438,8 @@ class Reporter:
         if "loss" in event or event.get("metrics"):
             point = {"step": step, "epoch": self.state["epoch"]}
             if "loss" in event:
-                point["loss"] = _finite(event["loss"])
-            point.update({k: _finite(v) for k, v in (event.get("metrics") or {}).items()})
+                point["loss"] = finite(event["loss"])
+            point.update(finite(dict(event.get("metrics") or {})))
             self.curve.add(point)
         if event.get("sample"):
             self.samples = [*self.samples[-9:], {"step": step, "text": str(event["sample"])}]
@@ -533,8 +539,8 @@ def execute_run(run_id: str, worker: str = "", task_id: str = "", shutting_down=
     finished = _finish(
         run.pk,
         Status.SUCCEEDED,
-        final_metrics=_clean_json(outcome.get("metrics", {})),
-        results=_clean_json(outcome.get("results", {})),
+        final_metrics=finite(outcome.get("metrics", {})),
+        results=finite(outcome.get("results", {})),
         device=str(outcome.get("device", reporter.state.get("device", ""))),
         progress=1.0,
     )
@@ -563,19 +569,17 @@ def _flush_quietly(reporter: Reporter) -> None:
         logger.exception("run %s: could not write the last progress", reporter.run_id)
 
 
-def _finite(value) -> float | None:
-    """A float for JSON: a diverged loss (NaN, inf) is stored as null, which every database accepts."""
-    number = float(value)
-    return number if math.isfinite(number) else None
-
-
-def _clean_json(value):
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
+def finite(value):
+    """``value`` made fit for JSON, at any depth: a NaN or infinite number (a diverged loss)
+    becomes None, a non-integer number (numpy's too) a plain float; the one cleaner of recorded
+    values, for what the worker stores and what the page and the API send."""
     if isinstance(value, dict):
-        return {k: _clean_json(v) for k, v in value.items()}
+        return {key: finite(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_clean_json(v) for v in value]
+        return [finite(item) for item in value]
+    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
+        number = float(value)
+        return number if math.isfinite(number) else None
     return value
 
 

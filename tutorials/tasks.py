@@ -58,7 +58,7 @@ def import_torch_once(sender=None, **_):
     _shutdown = multiprocessing.RawValue(ctypes.c_bool, False)
     from tutorials import demos
 
-    for name in demos.DEMOS:
+    for name in demos.DEMO_NAMES:
         demos.get_demo(name)
     import torch
 

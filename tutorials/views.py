@@ -46,6 +46,9 @@ def tutorial_detail(request, slug):
                         tutorial=tutorial,
                         is_public=form.cleaned_data["is_public"],
                     )
+                except services.InvalidParams as exc:
+                    form.add_param_errors(exc.errors)
+                    status = 400
                 except services.LaunchRefused as exc:
                     form.add_error(None, exc.message)
                     status = exc.status
@@ -109,46 +112,22 @@ def _run_context(request, run):
         "run": run,
         "is_owner": request.user.is_authenticated and run.owner_id == request.user.pk,
         "share_url": request.build_absolute_uri(f"/tutorials/shared/{run.share_token}/"),
-        "status_payload": status_payload(run),
+        "status_payload": status_payload(request, run),
         "metric_labels": vocabulary.metric_labels(),
     }
 
 
-def status_payload(run: TrainingRun) -> dict:
-    return {
-        "id": str(run.pk),
-        "demo": run.demo,
-        "status": run.status,
-        "status_label": run.get_status_display(),
-        "progress": run.progress,
-        "step": run.step,
-        "total_steps": run.total_steps,
-        "epoch": run.epoch,
-        "device": run.device,
-        "metrics": run.metrics,
-        "samples": run.samples,
-        "final_metrics": run.final_metrics,
-        "results": run.results,
-        "error": run.error,
-        "finished": run.is_finished,
-        **queue_fields(run),
-    }
+def status_payload(request, run: TrainingRun) -> dict:
+    """The run's state for its page and its polling script: the API's own run detail."""
+    from tutorials.api.serializers import RunDetailSerializer
 
-
-def queue_fields(run: TrainingRun) -> dict:
-    """A queued run's place in line, its estimated wait and both in words (None and "" otherwise)."""
-    place = services.queue_place(run)
-    return {
-        "queue_position": place.position if place else None,
-        "queue_wait_seconds": place.wait_seconds if place else None,
-        "queue_text": services.describe_place(place),
-    }
+    return RunDetailSerializer(run, context={"request": request}).data
 
 
 @never_cache
 @require_GET
 def run_status(request, run_id):
-    return JsonResponse(status_payload(_visible_run(request, run_id)))
+    return JsonResponse(status_payload(request, _visible_run(request, run_id)))
 
 
 @login_required

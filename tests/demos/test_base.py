@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from tutorials.demos import DEMO_NAMES, DEMOS, get_demo
+from tutorials.demos import DEMO_NAMES, get_demo, get_spec
 from tutorials.demos.base import (
     Cancelled,
     ConsoleReport,
@@ -149,11 +149,12 @@ def test_every_demo_validates_its_own_defaults(name):
     assert [param.name for param in module.PARAMS if param.log_scale] == ["learning_rate"]
 
 
-def test_demos_mapping_and_lookup():
-    assert sorted(DEMOS) == sorted(DEMO_NAMES) == ["bert_finetune", "mlp_digits", "tiny_gpt"]
-    assert DEMOS["tiny_gpt"] is get_demo("tiny_gpt")
-    with pytest.raises(KeyError, match="unknown demo 'gpt5'"):
-        get_demo("gpt5")
+def test_demo_names_and_lookup():
+    assert sorted(DEMO_NAMES) == ["bert_finetune", "mlp_digits", "tiny_gpt"]
+    assert list(get_spec("tiny_gpt").params) == get_demo("tiny_gpt").PARAMS
+    for lookup in (get_demo, get_spec):
+        with pytest.raises(KeyError, match="unknown demo 'gpt5'"):
+            lookup("gpt5")
 
 
 def test_check_stop_raises_cancelled_only_when_asked():

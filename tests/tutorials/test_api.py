@@ -14,9 +14,9 @@ from rest_framework.test import APIClient
 
 from portal.celery import app
 from tests.factories import TutorialFactory, UserFactory
-from tutorials.api.serializers import finite
 from tutorials.api.throttling import LaunchThrottle
 from tutorials.models import TrainingRun
+from tutorials.services import finite
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("name", demos.DEMO_NAMES)
-def test_params_read_without_import_equal_the_modules_own(name):
-    assert list(demos.get_params(name)) == list(demos.get_demo(name).PARAMS)
+def test_the_specs_are_the_modules_own(name):
+    module = demos.get_demo(name)
+    assert list(demos.get_params(name)) == module.PARAMS and demos.gpu_use(name) == module.GPU
 
 
 def test_validating_a_launch_imports_no_torch():
@@ -22,6 +23,7 @@ def test_validating_a_launch_imports_no_torch():
         "import json, sys, django; django.setup();"
         "from tutorials import services;"
         "[services.validate_params(n, {}) for n in services.demo_names()];"
+        "[services.training_queue(n) for n in services.demo_names()];"
         "from tutorials.forms import LaunchForm; LaunchForm('mlp_digits').as_p();"
         "print(json.dumps('torch' in sys.modules))"
     )

@@ -323,10 +323,9 @@ def test_a_queued_runs_page_and_status_say_its_place_in_line(client):
     # The running one frees its trainer in about 60 s, then the one ahead takes 60 s more.
     assert re.search(r'<p id="run-queue"[^>]*>2nd in line, about 2 minutes</p>', page)
     status = client.get(f"/tutorials/runs/{run.pk}/status.json").json()
-    assert (status["queue_position"], status["queue_wait_seconds"]) == (2, 120)
-    assert status["queue_text"] == "2nd in line, about 2 minutes"
+    assert status["queue"] == {"position": 2, "wait_seconds": 120, "text": "2nd in line, about 2 minutes"}
 
     TrainingRun.objects.filter(pk=run.pk).update(status="running")
     status = client.get(f"/tutorials/runs/{run.pk}/status.json").json()
-    assert (status["queue_position"], status["queue_text"]) == (None, "")
+    assert status["queue"] is None
     assert re.search(r'<p id="run-queue"[^>]*hidden', client.get(run.get_absolute_url()).content.decode())

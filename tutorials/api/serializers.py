@@ -2,10 +2,9 @@
 
 A client writes only what a launch needs (demo, parameters, tutorial, public or not); ids, owner,
 status, progress, metrics and timestamps come from the worker. Values a diverging training may
-record as NaN or infinity are sent as null, since JSON has no spelling for them.
+record as NaN or infinity are sent as null (``services.finite``), since JSON has no spelling for them.
+``RunDetailSerializer`` is also the run page's live state (``/tutorials/runs/<id>/status.json``).
 """
-
-import math
 
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -14,24 +13,12 @@ from rest_framework import serializers
 
 from resources.api.serializers import ReadPlanMixin
 from tutorials import services
-from tutorials.demos import get_params
 from tutorials.models import TrainingRun, Tutorial
-
-
-def finite(value):
-    """``value`` with every NaN or infinite float replaced by None, at any depth."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {key: finite(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [finite(item) for item in value]
-    return value
 
 
 class _RecordedJSON(serializers.JSONField):
     def to_representation(self, value):
-        return finite(value)
+        return services.finite(value)
 
 
 @extend_schema_field(
@@ -155,6 +142,12 @@ class RunDetailSerializer(RunSerializer):
     share_url = serializers.SerializerMethodField(
         help_text="The owner only: a link that shows this run to anyone who has it, even when private."
     )
+    status_label = serializers.CharField(
+        source="get_status_display", read_only=True, help_text="The status in the reader's language."
+    )
+    finished = serializers.BooleanField(
+        source="is_finished", read_only=True, help_text="True once the run has ended, whichever way."
+    )
     queue = serializers.SerializerMethodField(
         help_text=(
             "While the run is queued: its place in line (1 is next), the estimated wait in seconds "
@@ -166,6 +159,8 @@ class RunDetailSerializer(RunSerializer):
         fields = [
             *RunSerializer.Meta.fields,
             "params",
+            "status_label",
+            "finished",
             "step",
             "total_steps",
             "epoch",
@@ -324,5 +319,5 @@ class TutorialDetailSerializer(TutorialSerializer):
                 "choices": [str(choice) for choice in param.choices],
                 "help": param.help,
             }
-            for param in get_params(tutorial.demo)
+            for param in services.demo_spec(tutorial.demo)
         ]

@@ -181,10 +181,9 @@ class RunViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         tutorial, demo = self._tutorial_and_demo(data.get("tutorial"), data.get("demo"))
-        params = {**(tutorial.demo_defaults if tutorial else {}), **data["params"]}
         try:
             run = services.launch_run(
-                request.user, demo, params, tutorial=tutorial, is_public=data["is_public"]
+                request.user, demo, data["params"], tutorial=tutorial, is_public=data["is_public"]
             )
         except services.InvalidParams as exc:
             raise exceptions.ValidationError({"params": exc.errors}) from None

@@ -20,29 +20,13 @@ from collections.abc import Callable
 
 import torch
 
-from .base import Param, check_stop, pick_device, read_data_text, run_cli, seed_everything, validate
+from .base import check_stop, pick_device, read_data_text, run_cli, seed_everything, validate
+from .specs import SPECS
 
 NAME = "bert_finetune"
 TITLE = "Fine-tuning a small BERT to read the mood of a film review"
-# Several times faster on a GPU, and still fine on a CPU.
-GPU = "prefers"
-PARAMS = [
-    Param("learning_rate", "float", 1e-4, 1e-6, 1e-3, help="Peak step size after warm-up", log_scale=True),
-    Param("epochs", "int", 2, 1, 10, help="Passes over the 960 training sentences"),
-    Param("batch_size", "int", 16, 2, 64, help="Sentences per weight update"),
-    Param("max_length", "int", 64, 8, 128, help="Longest input in word pieces; longer sentences are cut"),
-    Param("warmup_ratio", "float", 0.1, 0.0, 0.5, help="Share of the steps spent raising the learning rate"),
-    Param("weight_decay", "float", 0.01, 0.0, 0.3, help="AdamW's pull of the weights towards zero"),
-    Param(
-        "frozen_layers",
-        "int",
-        0,
-        0,
-        6,
-        help="Lower encoder layers left untouched (with the embeddings when above 0)",
-    ),
-    Param("seed", "int", 0, 0, 2**31 - 1, help="Fixes the new layer's weights, dropout and batch order"),
-]
+GPU = SPECS[NAME].gpu
+PARAMS = list(SPECS[NAME].params)
 DATA_FILES = ("movie_snippets.tsv",)
 LABELS = ("negative", "positive")
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"

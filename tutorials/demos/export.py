@@ -14,7 +14,7 @@ import pprint
 import sys
 from pathlib import Path
 
-from . import base, get_demo
+from . import base, get_demo, get_spec
 from .base import validate
 
 BASE_PATH = Path(base.__file__)
@@ -83,6 +83,20 @@ def _split_module(source: str, drop_names: set[str] = frozenset()) -> tuple[str,
     return docstring, imports, body.strip("\n")
 
 
+#: The lines with which a demo module reads its spec from ``specs.py``, which the export leaves out.
+SPEC_LINES = ("GPU = SPECS[NAME].gpu", "PARAMS = list(SPECS[NAME].params)")
+
+
+def _spec_as_literals(body: str, name: str) -> str:
+    """The demo's body with its spec written out: ``GPU = "..."`` and ``PARAMS = [Param(...), ...]``."""
+    spec = get_spec(name)
+    for line in SPEC_LINES:
+        if line not in body.splitlines():
+            raise LookupError(f"{name}.py does not read its spec with {line!r}")
+    params = "PARAMS = " + pprint.pformat(list(spec.params), width=100)
+    return body.replace(SPEC_LINES[0], f"GPU = {spec.gpu!r}").replace(SPEC_LINES[1], params)
+
+
 def _embedded_data(filenames: tuple[str, ...]) -> str:
     entries = []
     for filename in filenames:
@@ -105,6 +119,7 @@ def export_script(name: str, params: dict) -> str:
         BASE_PATH.read_text(encoding="utf-8"), REPLACED_IN_BASE if data_files else set()
     )
     docstring, demo_imports, demo_body = _split_module(Path(module.__file__).read_text(encoding="utf-8"))
+    demo_body = _spec_as_literals(demo_body, name)
 
     extra = ["import sys"] + (["import base64", "import lzma"] if data_files else [])
     imports = _merge_imports(extra + base_imports + demo_imports)

@@ -20,31 +20,13 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 from torch import nn
 
-from .base import Param, check_stop, pick_device, run_cli, seed_everything, validate
+from .base import check_stop, pick_device, run_cli, seed_everything, validate
+from .specs import SPECS
 
 NAME = "mlp_digits"
 TITLE = "A small neural network reads handwritten digits"
-# Trains in seconds on a CPU: a GPU would not pay for its queue.
-GPU = "accepts"
-PARAMS = [
-    Param("hidden_size", "int", 256, 4, 1024, help="Neurons in the hidden layer"),
-    Param("learning_rate", "float", 0.002, 1e-5, 1.0, help="Step size of each weight update", log_scale=True),
-    Param(
-        "optimizer",
-        "choice",
-        "adam",
-        choices=("sgd", "momentum", "adam"),
-        help="Plain gradient descent, with momentum 0.9, or Adam",
-    ),
-    Param("epochs", "int", 15, 1, 200, help="Passes over the training images"),
-    Param("batch_size", "int", 32, 1, 1024, help="Images per weight update"),
-    Param(
-        "activation", "choice", "relu", choices=("relu", "tanh", "sigmoid"), help="Hidden-layer non-linearity"
-    ),
-    Param("dropout", "float", 0.3, 0.0, 0.9, help="Share of hidden neurons silenced at random in training"),
-    Param("weight_decay", "float", 0.0, 0.0, 0.1, help="L2 penalty pulling the weights towards zero"),
-    Param("seed", "int", 0, 0, 2**31 - 1, help="Fixes the split, the initial weights and the batch order"),
-]
+GPU = SPECS[NAME].gpu
+PARAMS = list(SPECS[NAME].params)
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
 VALIDATION_SHARE = 0.2
 NUM_CLASSES = 10

@@ -20,25 +20,13 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .base import Param, check_stop, pick_device, read_data_text, run_cli, seed_everything, validate
+from .base import check_stop, pick_device, read_data_text, run_cli, seed_everything, validate
+from .specs import SPECS
 
 NAME = "tiny_gpt"
 TITLE = "A tiny GPT learns to write like Shakespeare"
-# Several times faster on a GPU, and still fine on a CPU.
-GPU = "prefers"
-# Upper bounds keep the largest model a learner can ask for within a few GB of memory.
-PARAMS = [
-    Param("n_layer", "int", 4, 1, 8, help="Transformer blocks stacked on each other"),
-    Param("n_head", "choice", 4, choices=(1, 2, 4, 8), help="Attention heads in each block"),
-    Param("n_embd", "choice", 128, choices=(32, 64, 96, 128, 192, 256), help="Vector width per position"),
-    Param("block_size", "int", 64, 8, 128, help="Characters of context the model sees"),
-    Param("learning_rate", "float", 2e-3, 1e-5, 1e-2, help="Peak step size of AdamW", log_scale=True),
-    Param("steps", "int", 600, 10, 5000, help="Weight updates to make"),
-    Param("batch_size", "int", 16, 1, 64, help="Text snippets per weight update"),
-    Param("dropout", "float", 0.0, 0.0, 0.5, help="Share of activations dropped at random in training"),
-    Param("temperature", "float", 0.8, 0.1, 2.0, help="Sampling: below 1 is safer, above 1 is wilder"),
-    Param("seed", "int", 0, 0, 2**31 - 1, help="Fixes the initial weights, the snippets drawn, the samples"),
-]
+GPU = SPECS[NAME].gpu
+PARAMS = list(SPECS[NAME].params)
 DATA_FILES = ("shakespeare.txt",)
 VALIDATION_SHARE = 0.1
 SEGMENTS = 10  # validation text is the tail of each tenth of the corpus, so every play is represented

@@ -84,7 +84,8 @@
     var set = function (id, v) { var e = document.getElementById(id); if (e) e.textContent = v; };
     set("run-status", state.status_label || state.status); set("run-device", state.device || "—");
     var queue = document.getElementById("run-queue");
-    if (queue) { queue.textContent = state.queue_text || ""; queue.hidden = !state.queue_text; }
+    var place = state.queue ? state.queue.text : "";
+    if (queue) { queue.textContent = place; queue.hidden = !place; }
     set("run-step", state.step); set("run-total", state.total_steps);
     var p = document.getElementById("run-progress"); if (p) p.value = state.progress;
     var err = document.getElementById("run-error");
