@@ -1,6 +1,7 @@
 """What the import commands print: a counter on a terminal, every error, the warnings, a summary.
 
-Shared by ``import_deadlines``, ``import_bibtex``, ``sync_deadlines`` and ``load_catalogue`` so
+Shared by every command that imports files (``import_deadlines``, ``import_bibtex``,
+``sync_deadlines``, ``load_catalogue``, ``load_tutorials``, ``load_paths``) so
 that they read alike: at verbosity 1 a line per file (on a terminal, a running counter of files
 and of rows within a long file instead; verbosity 2 adds the line per file), every rejected entry
 on stderr as ``file:line: entry: reason``, warnings at verbosity 1 and up, then the one-line
@@ -30,12 +31,17 @@ def add_mode_arguments(parser, *, skip_invalid: bool = True) -> None:
 class ImportPrinter:
     """Callbacks for an importer (``progress``, ``on_count``) and the closing lines."""
 
-    def __init__(self, command, *, total: int | None, verbosity: int, unit: str = "rows"):
+    def __init__(
+        self, command, *, total: int | None, verbosity: int, unit: str = "rows", file_lines_from: int = 1
+    ):
+        """``file_lines_from``: the verbosity from which each file gets its own line (the loaders of
+        the shipped content, which read many small files, say 2: one summary line by default)."""
         self.command = command
         self.total = total
         self.verbosity = verbosity
         self.unit = unit
-        self.line = TerminalLine(command.stdout, enabled=verbosity == 1)
+        self.file_lines_from = file_lines_from
+        self.line = TerminalLine(command.stdout, enabled=verbosity == 1 and file_lines_from <= 1)
         self.done = 0
 
     def _of(self, n: int) -> str:
@@ -53,7 +59,9 @@ class ImportPrinter:
             for error in file_report.errors:
                 where = f"{file_report.path}:{error.line}" if error.line else file_report.path
                 self.command.stderr.write(f"{where}: {error.entry}: {error.reason}")
-        if self.verbosity >= 2 or (self.verbosity == 1 and not self.line.enabled):
+        if self.verbosity >= max(2, self.file_lines_from) or (
+            self.verbosity == 1 and self.file_lines_from <= 1 and not self.line.enabled
+        ):
             if file_report.note:
                 what = f"skipped: {file_report.note}"
             else:

@@ -107,7 +107,7 @@ def test_an_unknown_reference_names_the_step_and_stores_nothing(shipped, tmp_pat
     data = tmp_path / "paths.yml"
     data.write_text(BAD, encoding="utf-8")
     err = StringIO()
-    with pytest.raises(CommandError, match="1 error"):
+    with pytest.raises(CommandError, match="1 entries rejected in 1 files; nothing was stored"):
         call_command("load_paths", data_file=str(data), stderr=err, stdout=StringIO())
     assert "path #2 (bad) step 1: paper: '9999.99999' is not in the catalogue" in err.getvalue()
     assert not LearningPath.objects.exists()

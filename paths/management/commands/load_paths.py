@@ -9,9 +9,10 @@ all; loading the unchanged file again creates and updates nothing. Exits with st
 file failed.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from paths.importers import load_paths
+from resources.management.reporting import ImportPrinter
 
 
 class Command(BaseCommand):
@@ -24,17 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--data-file", help="a paths file instead of paths/data/paths.yml")
 
     def handle(self, *args, **options):
-        verbosity = options["verbosity"]
+        printer = ImportPrinter(self, total=None, verbosity=options["verbosity"], file_lines_from=2)
 
-        def progress(file_report):
-            for error in file_report.errors:
-                self.stderr.write(f"{file_report.path}: {error.entry}: {error.reason}")
-            if verbosity >= 2:
-                for line in file_report.diff:
-                    self.stdout.write(f"  {line}")
-
-        report = load_paths(dry_run=options["dry_run"], data_file=options["data_file"], progress=progress)
-        if not report.ok:
-            raise CommandError(f"{report.error_count} error(s), listed above; nothing was stored")
-        if verbosity >= 1:
-            self.stdout.write(f"paths: {report.summary()}")
+        report = load_paths(
+            dry_run=options["dry_run"], data_file=options["data_file"], progress=printer.progress
+        )
+        printer.finish(report, prefix="paths: ")

@@ -9,9 +9,10 @@ its file, entry and reason. Loading an unchanged catalogue again writes nothing,
 why the run command can call this on every start. Exits with status 1 when a file failed.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from resources.importers.catalogue import load
+from resources.management.reporting import ImportPrinter
 
 
 class Command(BaseCommand):
@@ -29,31 +30,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        verbosity = options["verbosity"]
-
-        def progress(file_report):
-            for error in file_report.errors:
-                where = f"{file_report.path}:{error.line}" if error.line else file_report.path
-                self.stderr.write(f"{where}: {error.entry}: {error.reason}")
-            if file_report.errors:
-                pass
-            elif verbosity >= 2:
-                self.stdout.write(
-                    f"{file_report.path}: created {file_report.created}, "
-                    f"updated {file_report.updated}, unchanged {file_report.unchanged}"
-                )
-                for warning in file_report.warnings:
-                    self.stdout.write(self.style.WARNING(f"{file_report.path}: warning: {warning}"))
+        printer = ImportPrinter(self, total=None, verbosity=options["verbosity"], file_lines_from=2)
 
         report = load(
             dry_run=options["dry_run"],
-            progress=progress,
+            progress=printer.progress,
             data_dir=options["data_dir"],
             deadline_paths=[] if options["skip_deadlines"] else None,
         )
-        if verbosity >= 1:
-            self.stdout.write(f"catalogue: {report.summary()}")
-        if not report.ok:
-            raise CommandError(
-                f"{report.error_count} entries rejected in {report.failed} files; nothing was stored"
-            )
+        printer.finish(report, prefix="catalogue: ")

@@ -9,8 +9,9 @@ writes nothing. A tutorial's status is set when it is first created and is the c
 that. Exits with status 1 when a file failed.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from resources.management.reporting import ImportPrinter
 from tutorials.importers import load_tutorials
 
 
@@ -24,22 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--content-dir", help="a folder of tutorial files instead of tutorials/content/")
 
     def handle(self, *args, **options):
-        verbosity = options["verbosity"]
-
-        def progress(file_report):
-            if file_report.error:
-                error = file_report.error
-                self.stderr.write(f"{file_report.path}: {error.entry}: {error.reason}")
-            elif verbosity >= 2:
-                self.stdout.write(
-                    f"{file_report.path}: created {file_report.created}, "
-                    f"updated {file_report.updated}, unchanged {file_report.unchanged}"
-                )
+        printer = ImportPrinter(self, total=None, verbosity=options["verbosity"], file_lines_from=2)
 
         report = load_tutorials(
-            dry_run=options["dry_run"], content_dir=options["content_dir"], progress=progress
+            dry_run=options["dry_run"], content_dir=options["content_dir"], progress=printer.progress
         )
-        if verbosity >= 1:
-            self.stdout.write(f"tutorials: {report.summary()}")
-        if not report.ok:
-            raise CommandError(f"{report.failed} of {len(report.files)} files failed; nothing was stored")
+        printer.finish(report, prefix="tutorials: ")
