@@ -1128,34 +1128,26 @@ def _write_conferences(
         if data.h5_index is not None:
             values["h5_index"] = data.h5_index
         values[_key_field(data.source)] = data.key
-        if series is None:
-            series = ConferenceSeries(
+        def make(data=data, values=values):
+            new = ConferenceSeries(
                 short_name=data.short_name,
                 status=Status.DRAFT if draft else Status.PUBLISHED,
                 published_at=None if draft else now,
                 kind=ConferenceSeries.Kind.ACADEMIC,
             )
-            _assign(series, values)
-            series.slug = _free_slug(series.short_name, slugs)
-            try:
-                _validate(series, data.entry, exclude=[])
-            except EntryError as exc:
-                report.reject(exc.entry, exc.reason, data.line)
-                continue
-            to_create.append(series)
+            _assign(new, values)
+            new.slug = _free_slug(new.short_name, slugs)
+            return new
+
+        is_new = series is None
+        where = (data.entry, [] if is_new else ["slug"], f"conference series {data.short_name}")
+        try:
+            series = _diff_row(series, make, values, where, report, to_create, to_update, now)
+        except EntryError as exc:
+            report.reject(exc.entry, exc.reason, data.line)
+            continue
+        if is_new:
             index.add(series)
-            report.count(CREATED, f"conference series {series.short_name}")
-        elif _assign(series, values):
-            series.updated_at = now
-            try:
-                _validate(series, data.entry, exclude=["slug"])
-            except EntryError as exc:
-                report.reject(exc.entry, exc.reason, data.line)
-                continue
-            to_update.append(series)
-            report.count(UPDATED, f"conference series {series.short_name}")
-        else:
-            report.count(UNCHANGED)
         index.claim(data.source, data.key, series)
         matched.append((data, series))
     if to_create:
