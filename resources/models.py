@@ -246,6 +246,12 @@ def name_key(name: str) -> str:
     return re.sub(r"[^0-9a-z]", "", _ORG_PREFIX.sub("", (name or "").strip()).lower())
 
 
+class EditionQuerySet(models.QuerySet):
+    def published(self):
+        """The editions of published series (an edition has no status of its own)."""
+        return self.filter(series__status=Status.PUBLISHED)
+
+
 class ConferenceEdition(models.Model):
     """One year of a conference series (NeurIPS 2026)."""
 
@@ -271,6 +277,8 @@ class ConferenceEdition(models.Model):
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = EditionQuerySet.as_manager()
 
     class Meta:
         ordering = ["series__short_name", "-year"]

@@ -46,7 +46,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from resources import registry, selectors
-from resources.models import Book, Community, ConferenceSeries, Course, Paper, SearchWord, Status, Topic
+from resources.models import Book, Community, ConferenceSeries, Course, Paper, SearchWord, Topic
 
 MAX_QUERY_LENGTH = 200
 GROUP_LIMIT = 5
@@ -82,7 +82,7 @@ class SearchType:
     full_text: bool = True  # False: no search_vector, always icontains (a small table)
 
     def published(self) -> QuerySet:
-        return self.model.objects.filter(status=Status.PUBLISHED)
+        return self.model.objects.published()
 
     def queryset(self) -> QuerySet:
         if self.base:
@@ -146,11 +146,41 @@ def type_by_key(key: str) -> SearchType:
     return {t.key: t for t in available_types()}[key]
 
 
+@dataclass(frozen=True)
+class Marked:
+    """Plain text and the ``[start, end)`` character spans of it that matched the query: the API
+    sends both as they are; ``html`` escapes the text, then wraps each span in ``<mark>``."""
+
+    text: str
+    spans: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def html(self) -> SafeString:
+        out, pos = [], 0
+        for start, end in self.spans:
+            out.append(escape(self.text[pos:start]))
+            out.append(f"<mark>{escape(self.text[start:end])}</mark>")
+            pos = end
+        out.append(escape(self.text[pos:]))
+        return mark_safe("".join(out))  # noqa: S308 - every piece was escaped above
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+
 @dataclass
 class Hit:
     item: object
-    title_html: SafeString
-    snippet_html: SafeString
+    title: Marked
+    snippet: Marked
+
+    @property
+    def title_html(self) -> SafeString:
+        return self.title.html
+
+    @property
+    def snippet_html(self) -> SafeString:
+        return self.snippet.html
 
 
 @dataclass
@@ -203,24 +233,30 @@ def clean_query(raw: str) -> str:
 # --- highlighting --------------------------------------------------------------------------------
 
 
-def render_marked(text: str, limit: int | None = None) -> SafeString:
-    """Escape text that ts_headline marked with MARK_START/MARK_STOP, then turn the marks into <mark>."""
+def _unmarked(text: str) -> str:
+    return text.replace(MARK_START, "").replace(MARK_STOP, "")
+
+
+def mark_headline(text: str, limit: int | None = None) -> Marked:
+    """Text that ts_headline marked with MARK_START/MARK_STOP, as plain text and spans; cut at
+    ``limit`` characters (at a space) when longer."""
     text = text or ""
     if limit and len(text) > limit:
         text = text[:limit].rsplit(" ", 1)[0] + " …"
-    out, pos = [], 0
+    plain, spans, pos = "", [], 0
     for match in _MARKED.finditer(text):
-        out.append(escape(text[pos : match.start()]))
-        out.append(f"<mark>{escape(match.group(1))}</mark>")
+        plain += _unmarked(text[pos : match.start()])
+        word = _unmarked(match.group(1))
+        spans.append((len(plain), len(plain) + len(word)))
+        plain += word
         pos = match.end()
-    out.append(escape(text[pos:]))
-    return mark_safe("".join(out).replace(MARK_START, "").replace(MARK_STOP, ""))  # noqa: S308
+    return Marked(plain + _unmarked(text[pos:]), tuple(spans))
 
 
-def highlight(text: str, words: list[str], *, snippet: bool = False) -> SafeString:
-    """Escape ``text`` and wrap each occurrence of the words in <mark>; with ``snippet``, cut a
-    window of text around the first occurrence."""
-    text = (text or "").replace(MARK_START, "").replace(MARK_STOP, "")
+def mark_words(text: str, words: list[str], *, snippet: bool = False) -> Marked:
+    """``text`` with each occurrence of the words (any case) as a span; with ``snippet``, a window
+    of text around the first occurrence."""
+    text = _unmarked(text or "")
     pattern = None
     if words:
         alternatives = sorted({re.escape(w) for w in words if w}, key=len, reverse=True)
@@ -231,14 +267,18 @@ def highlight(text: str, words: list[str], *, snippet: bool = False) -> SafeStri
         window = text[start : start + SNIPPET_CHARS]
         text = ("… " if start else "") + window + (" …" if start + SNIPPET_CHARS < len(text) else "")
     if pattern is None:
-        return escape(text)
-    out, pos = [], 0
-    for match in pattern.finditer(text):
-        out.append(escape(text[pos : match.start()]))
-        out.append(f"<mark>{escape(match.group(0))}</mark>")
-        pos = match.end()
-    out.append(escape(text[pos:]))
-    return mark_safe("".join(out))  # noqa: S308
+        return Marked(text)
+    return Marked(text, tuple(match.span() for match in pattern.finditer(text)))
+
+
+def render_marked(text: str, limit: int | None = None) -> SafeString:
+    """:func:`mark_headline` as escaped HTML with ``<mark>``."""
+    return mark_headline(text, limit).html
+
+
+def highlight(text: str, words: list[str], *, snippet: bool = False) -> SafeString:
+    """:func:`mark_words` as escaped HTML with ``<mark>``."""
+    return mark_words(text, words, snippet=snippet).html
 
 
 def _snippet_expression(search_type: SearchType):
@@ -306,21 +346,28 @@ def _postgres_page(
     return [
         Hit(
             item,
-            render_marked(item.title_headline),
-            render_marked(item.snippet_headline, SNIPPET_CHARS + 40),
+            mark_headline(item.title_headline),
+            mark_headline(item.snippet_headline, SNIPPET_CHARS + 40),
         )
         for item in queryset[bounds]
     ]
 
 
-def _icontains(search_type: SearchType, query: str) -> tuple[Q, object]:
-    words = terms(query) or [query]
+def every_word_in(fields, words: list[str]) -> Q:
+    """Each of ``words`` in one of ``fields`` at least, case-insensitively: the word match of the
+    site's search away from PostgreSQL and of the API's ``?q=`` list filters."""
     matches = Q()
     for word in words:
         any_field = Q()
-        for name in search_type.fields:
+        for name in fields:
             any_field |= Q(**{f"{name}__icontains": word})
         matches &= any_field
+    return matches
+
+
+def _icontains(search_type: SearchType, query: str) -> tuple[Q, object]:
+    words = terms(query) or [query]
+    matches = every_word_in(search_type.fields, words)
     in_title = Q()
     for word in words:
         in_title &= Q(**{f"{search_type.titles[0]}__icontains": word})
@@ -337,8 +384,8 @@ def _python_hits(search_type: SearchType, queryset: QuerySet, words: list[str], 
     return [
         Hit(
             item,
-            highlight(getattr(item, search_type.titles[0]), words),
-            highlight(_snippet_text(item, search_type, words), words, snippet=True),
+            mark_words(getattr(item, search_type.titles[0]), words),
+            mark_words(_snippet_text(item, search_type, words), words, snippet=True),
         )
         for item in queryset[bounds]
     ]
@@ -471,18 +518,29 @@ def _corrected(query: str, backend: str, found: bool) -> str | None:
     return fixed if fixed != query else None
 
 
-def search(raw_query: str, *, limit: int = GROUP_LIMIT, backend: str | None = None) -> Results:
-    """Search every type: for each, the number of matches and the best ``limit`` of them; and the
-    topics whose name matches. When nothing matches, a corrected query is tried (``corrected_from``)."""
+def search(
+    raw_query: str, *, limit: int = GROUP_LIMIT, backend: str | None = None, types: list[str] | None = None
+) -> Results:
+    """Search the types keyed in ``types`` (``"topics"`` among them for the topics whose name
+    matches; None: every type and the topics): for each, the number of matches and the best
+    ``limit`` of them. Only the types asked for are queried. When nothing matches, a corrected
+    query is tried (``corrected_from``)."""
     backend = backend or default_backend()
     query = original = clean_query(raw_query)
-    groups = [_group(search_type, query, backend, limit)[0] for search_type in available_types()]
+    searched = [t for t in available_types() if types is None or t.key in types]
+
+    def groups_for(query):
+        return [_group(search_type, query, backend, limit)[0] for search_type in searched]
+
+    groups = groups_for(query)
     fixed = _corrected(query, backend, any(g.count for g in groups))
     if fixed:
         query = fixed
-        groups = [_group(search_type, query, backend, limit)[0] for search_type in available_types()]
-    topic_match = Q(name_en__icontains=query) | Q(name_zh__icontains=query)
-    found_topics = list(selectors.topics().filter(topic_match)[:20])
+        groups = groups_for(query)
+    found_topics = []
+    if types is None or "topics" in types:
+        topic_match = Q(name_en__icontains=query) | Q(name_zh__icontains=query)
+        found_topics = list(selectors.topics().filter(topic_match)[:20])
     results = Results(query, backend, groups, found_topics, corrected_from=original if fixed else "")
     if not results.total:
         results.suggestion = suggest(query)

@@ -744,7 +744,7 @@ def conference_detail(slug: str) -> ConferenceSeries:
 
 def edition_detail(slug: str, year: int) -> ConferenceEdition:
     queryset = (
-        ConferenceEdition.objects.filter(series__status=Status.PUBLISHED)
+        ConferenceEdition.objects.published()
         .select_related("series")
         .prefetch_related(
             Prefetch(

@@ -10,7 +10,6 @@ from resources.models import (
     ConferenceSeries,
     Course,
     Paper,
-    Status,
     Topic,
 )
 
@@ -54,7 +53,7 @@ class EditionSitemap(Sitemap):
 
     def items(self):
         return (
-            ConferenceEdition.objects.filter(series__status=Status.PUBLISHED)
+            ConferenceEdition.objects.published()
             .select_related("series")
             .only("year", "updated_at", "series__slug")
             .order_by("pk")

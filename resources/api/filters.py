@@ -5,12 +5,12 @@ import datetime as dt
 
 import django_filters as filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from resources import exports, models, personal, selectors
+from resources import search as site_search
 
 YEAR_RANGE = (1950, 2100)
 
@@ -56,12 +56,7 @@ def text_search(*fields: str):
     """A ``q`` filter: every word must appear (case-insensitive) in one of ``fields``."""
 
     def search(queryset, name, value):
-        for word in value.split()[:10]:
-            condition = Q()
-            for field in fields:
-                condition |= Q(**{f"{field}__icontains": word})
-            queryset = queryset.filter(condition)
-        return queryset
+        return queryset.filter(site_search.every_word_in(fields, value.split()[:10]))
 
     return filters.CharFilter(
         method=search,

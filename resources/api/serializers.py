@@ -463,6 +463,14 @@ class SearchResultSerializer(serializers.Serializer):
     slug = serializers.CharField()
     title = serializers.CharField()
     snippet = serializers.CharField(help_text="Plain text around the match; may be empty.")
+    title_highlights = serializers.ListField(
+        child=serializers.ListField(child=serializers.IntegerField(min_value=0), min_length=2, max_length=2),
+        help_text="The [start, end) character offsets of the matched words in `title`.",
+    )
+    snippet_highlights = serializers.ListField(
+        child=serializers.ListField(child=serializers.IntegerField(min_value=0), min_length=2, max_length=2),
+        help_text="The [start, end) character offsets of the matched words in `snippet`.",
+    )
     api_url = serializers.URLField()
 
 

@@ -12,7 +12,6 @@ number of queries whatever its length. With ``page`` or ``page_size`` it is one 
 """
 
 import hashlib
-from html import unescape
 from itertools import islice
 
 from django.db import transaction
@@ -20,7 +19,6 @@ from django.db.models import Count, Max, Prefetch
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.html import strip_tags
 from django.utils.http import http_date, quote_etag
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -570,10 +568,6 @@ class SearchQuerySerializer(drf_serializers.Serializer):
     )
 
 
-def _plain(html: str) -> str:
-    return unescape(strip_tags(html))
-
-
 class SearchView(ApiViewMixin, APIView):
     """Search papers, conferences, books, courses, communities, tutorials and topics at once, best matches
     first within each type: the site's own search (full text and trigram on PostgreSQL)."""
@@ -595,31 +589,32 @@ class SearchView(ApiViewMixin, APIView):
         params = SearchQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         only, limit = params.validated_data.get("type"), params.validated_data["limit"]
-        found = search.search(params.validated_data["q"], limit=limit)
+        # One type asked for: only that type is queried, as on the page's ?type= view.
+        found = search.search(params.validated_data["q"], limit=limit, types=[only] if only else None)
         counts, results = {}, []
         for group in found.groups:
-            if only and group.key != only:
-                continue
             counts[group.key] = group.count
-            title = search.type_by_key(group.key).titles[0]
-            for hit in group.hits:
-                snippet = _plain(hit.snippet_html)
-                results.append(
-                    self._result(request, group.key, hit.item.slug, getattr(hit.item, title), snippet)
-                )
+            results += [
+                self._result(request, group.key, hit.item.slug, hit.title, hit.snippet) for hit in group.hits
+            ]
         if only in (None, "topics"):
             counts["topics"] = len(found.topics)
-            results += [self._result(request, "topics", t.slug, t.name, "") for t in found.topics[:limit]]
+            results += [
+                self._result(request, "topics", t.slug, search.Marked(t.name), search.Marked(""))
+                for t in found.topics[:limit]
+            ]
         body = {"query": found.query, "counts": counts, "results": results, "suggestion": found.suggestion}
         return Response(serializers.SearchResponseSerializer(body).data)
 
     @staticmethod
-    def _result(request, kind, slug, title, snippet):
+    def _result(request, kind, slug, title: search.Marked, snippet: search.Marked):
         url = reverse(f"api:{SEARCH_BASENAMES[kind]}-detail", args=[slug])
         return {
             "type": kind,
             "slug": slug,
-            "title": title,
-            "snippet": snippet,
+            "title": title.text,
+            "snippet": snippet.text,
+            "title_highlights": [list(span) for span in title.spans],
+            "snippet_highlights": [list(span) for span in snippet.spans],
             "api_url": request.build_absolute_uri(url),
         }

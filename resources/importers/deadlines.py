@@ -1128,6 +1128,7 @@ def _write_conferences(
         if data.h5_index is not None:
             values["h5_index"] = data.h5_index
         values[_key_field(data.source)] = data.key
+
         def make(data=data, values=values):
             new = ConferenceSeries(
                 short_name=data.short_name,
