@@ -80,6 +80,8 @@ class SearchType:
     rank_ids_first: bool = False
     snippet_zh: str = "description_zh"
     full_text: bool = True  # False: no search_vector, always icontains (a small table)
+    list_url: str = ""  # the URL name of the type's web list (a topic's page links to it)
+    api_basename: str = ""  # the router's basename of the type's API endpoints
 
     def published(self) -> QuerySet:
         return self.model.objects.published()
@@ -101,6 +103,8 @@ TYPES = [
         lambda: Paper.objects.published().defer("search_vector").select_related("venue_edition__series"),
         "title",
         rank_ids_first=True,
+        list_url="resources:paper-list",
+        api_basename="paper",
     ),
     SearchType(
         "conferences",
@@ -109,6 +113,8 @@ TYPES = [
         ("short_name", "full_name"),
         ("short_name", "full_name", "field", "description_en", "description_zh"),
         ("full_name", "description_en"),
+        list_url="resources:conference-list",
+        api_basename="conference",
     ),
     SearchType(
         "books",
@@ -117,6 +123,8 @@ TYPES = [
         ("title",),
         ("title", "authors", "publisher", "description_en", "description_zh"),
         ("description_en",),
+        list_url="resources:book-list",
+        api_basename="book",
     ),
     SearchType(
         "courses",
@@ -125,6 +133,8 @@ TYPES = [
         ("title",),
         ("title", "provider", "instructors", "description_en", "description_zh"),
         ("description_en",),
+        list_url="resources:course-list",
+        api_basename="course",
     ),
     SearchType(
         "communities",
@@ -133,6 +143,8 @@ TYPES = [
         ("name",),
         ("name", "description_en", "description_zh"),
         ("description_en",),
+        list_url="resources:community-list",
+        api_basename="community",
     ),
 ]
 

@@ -17,7 +17,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from resources import estimates, exports, personal, search, selectors
@@ -500,7 +499,7 @@ def topic_detail(request, slug):
     topic = selectors.topic_detail(slug)
     items = selectors.topic_items(topic)
     sections = []
-    for key, label, url_name in TOPIC_SECTIONS:
+    for key, label, url_name in topic_sections():
         count, rows = items[key]
         try:
             list_url = reverse(url_name) + _query({"topic": topic.slug})
@@ -511,11 +510,12 @@ def topic_detail(request, slug):
     return render(request, "resources/topic_detail.html", context)
 
 
-TOPIC_SECTIONS = [
-    ("papers", _("Papers"), "resources:paper-list"),
-    ("books", _("Books"), "resources:book-list"),
-    ("courses", _("Courses"), "resources:course-list"),
-    ("tutorials", _("Tutorials"), "tutorials:list"),
-    ("conferences", _("Conferences"), "resources:conference-list"),
-    ("communities", _("Communities"), "resources:community-list"),
-]
+#: The order of a topic page's sections; the search types (a registered one too) give their
+#: labels and list pages.
+TOPIC_SECTION_ORDER = ("papers", "books", "courses", "tutorials", "conferences", "communities")
+
+
+def topic_sections() -> list[tuple[str, object, str]]:
+    """(key, label, list URL name) of each section of a topic's page that some type fills."""
+    types = {t.key: t for t in search.available_types()}
+    return [(key, types[key].label, types[key].list_url) for key in TOPIC_SECTION_ORDER if key in types]

@@ -23,6 +23,8 @@ class TutorialsConfig(AppConfig):
                 ("summary_en",),
                 snippet_zh="summary_zh",
                 full_text=False,
+                list_url="tutorials:list",
+                api_basename="tutorial",
             ),
             after="courses",
         )

@@ -542,23 +542,13 @@ class CommunityViewSet(CatalogueViewSet):
 
 # --- search --------------------------------------------------------------------------------------
 
-# resources.search's type keys -> the router's basenames.
-SEARCH_BASENAMES = {
-    "papers": "paper",
-    "conferences": "conference",
-    "books": "book",
-    "courses": "course",
-    "communities": "community",
-    "topics": "topic",
-    # The site's search covers tutorials too; each has its page under /api/v1/tutorials/.
-    "tutorials": "tutorial",
-}
-
 
 class SearchQuerySerializer(drf_serializers.Serializer):
     q = drf_serializers.CharField(max_length=search.MAX_QUERY_LENGTH, help_text="What to look for.")
     type = drf_serializers.ChoiceField(
-        choices=list(SEARCH_BASENAMES), required=False, help_text="Only this type; all types when absent."
+        choices=[t.key for t in search.available_types()] + ["topics"],
+        required=False,
+        help_text="Only this type; all types when absent.",
     )
     limit = drf_serializers.IntegerField(
         min_value=1,
@@ -608,7 +598,8 @@ class SearchView(ApiViewMixin, APIView):
 
     @staticmethod
     def _result(request, kind, slug, title: search.Marked, snippet: search.Marked):
-        url = reverse(f"api:{SEARCH_BASENAMES[kind]}-detail", args=[slug])
+        basename = "topic" if kind == "topics" else search.type_by_key(kind).api_basename
+        url = reverse(f"api:{basename}-detail", args=[slug])
         return {
             "type": kind,
             "slug": slug,
