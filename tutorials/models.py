@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from resources.models import Bilingual, Book, Course, Paper, Status, Topic
+from tutorials import demos
+from tutorials.demos.base import ParamError, validate
 
 
 class TutorialQuerySet(models.QuerySet):
@@ -69,14 +71,12 @@ class Tutorial(Bilingual, models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        from tutorials import services
-
         if self.demo:
-            if self.demo not in services.demo_names():
+            if self.demo not in demos.DEMO_NAMES:
                 raise ValidationError({"demo": _("Unknown demo %(name)s.") % {"name": self.demo}})
             try:
-                services.validate_params(self.demo, self.demo_defaults or {})
-            except services.InvalidParams as exc:
+                validate(demos.get_params(self.demo), self.demo_defaults or {})
+            except ParamError as exc:
                 raise ValidationError(
                     {"demo_defaults": [f"{k}: {' '.join(v)}" for k, v in exc.errors.items()]}
                 ) from None
