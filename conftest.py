@@ -8,9 +8,25 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 ROOT = Path(__file__).resolve().parent
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+# Property tests (marked ``fuzz``). The default profile is derandomised: every run tries the same
+# examples (the seed comes from each test), so the default suite is never flaky; the examples a
+# test must always try are written next to it with @example. ``--hypothesis-profile=wide`` (a
+# step of .ci/run) runs ten times more examples, random ones, and keeps the failing ones in
+# test-artifacts/hypothesis, where the next wide run tries them first.
+settings.register_profile("default", derandomize=True, database=None, print_blob=True)
+settings.register_profile(
+    "wide",
+    derandomize=False,
+    database=DirectoryBasedExampleDatabase(ROOT / "test-artifacts" / "hypothesis"),
+    print_blob=True,
+)
+settings.load_profile("default")
 
 
 def need(condition: bool, reason: str) -> None:

@@ -1,13 +1,9 @@
 """The OpenAPI schema: it validates, and the API keeps to it under generated requests (Schemathesis)."""
 
-from contextlib import contextmanager
-
 import pytest
 import schemathesis
-from django.core import signals
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -19,6 +15,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests import factories
+from tests.helpers import same_connection_for_every_request
 
 CHECKS = [
     not_a_server_error,
@@ -44,19 +41,6 @@ def test_docs_pages_load_their_scripts_from_this_site(client):
         page = client.get(url).content.decode()
         assert "/static/drf_spectacular_sidecar/" in page
         assert "cdn.jsdelivr.net" not in page
-
-
-@contextmanager
-def same_connection_for_every_request():
-    """The WSGI handler closes "old" connections around each request, which would end the test's
-    transaction; Django's test client switches that off in the same way."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        yield
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db
