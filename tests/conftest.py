@@ -10,8 +10,12 @@
 
 ``<name>_client`` is Django's test client signed in as that user (uploads the admin stages go
 to the test's tmp_path); ``<name>_api`` is a DRF client that sends the user's token, as a
-script would; ``api`` is the anonymous DRF client.
+script would; ``api`` is the anonymous DRF client. ``browser`` is Debian's Chromium through
+Playwright, for tests/browser and the XSS corpus of tests/security.
 """
+
+import os
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -20,6 +24,7 @@ from rest_framework.test import APIClient
 
 from tests import factories
 from tests.helpers import api_client_for
+from tests.processes import need
 
 #: The apps whose permissions a curator holds.
 CURATED_APPS = ["resources", "tutorials", "accounts", "paths", "notifications"]
@@ -127,3 +132,37 @@ def curator_api(curator):
 @pytest.fixture
 def superuser_api(superuser):
     return api_client_for(superuser)
+
+
+# --- the browser --------------------------------------------------------------------------------
+
+CHROMIUM = Path(os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser(django_db_setup, live_server):
+    need(
+        CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK),
+        f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)",
+    )
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an asyncio loop on this thread while it runs, which makes
+    # Django's async-safety guard refuse the test's own ORM calls (factories, flushes).
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

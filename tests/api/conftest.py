@@ -66,7 +66,7 @@ def permitted_user_factory(db):
 
 
 @pytest.fixture
-def catalogue(db):
+def api_catalogue(db):
     """One published item of each type, a draft of each, linked by a topic."""
     topic = factories.TopicFactory(slug="transformers", name_en="Transformers")
     series = factories.ConferenceSeriesFactory(short_name="NeurIPS", slug="neurips", field="AI", ccf_rank="A")

@@ -96,7 +96,7 @@ def test_deadlines_of_draft_conferences_are_hidden(api, deadlines):
     assert all(e["series"] != "hidden" for e in api.get("/api/v1/editions/").json()["results"])
 
 
-def test_papers_by_text_year_topic_and_code(api, catalogue):
+def test_papers_by_text_year_topic_and_code(api, api_catalogue):
     factories.PaperFactory(
         title="BERT: Pre-training", slug="bert", year=2019, code_url="https://github.com/google/bert"
     )
@@ -111,7 +111,7 @@ def test_papers_by_text_year_topic_and_code(api, catalogue):
     assert slugs(api.get("/api/v1/papers/", {"conference": "neurips"})) == ["attention"]
 
 
-def test_other_lists_filter_too(api, catalogue):
+def test_other_lists_filter_too(api, api_catalogue):
     factories.CourseFactory(slug="free", is_free=True, level="advanced")
     factories.CommunityFactory(slug="zh-forum", language="zh", kind="qa")
     assert slugs(api.get("/api/v1/courses/", {"is_free": "true", "level": "advanced"})) == ["free"]
@@ -125,7 +125,7 @@ def test_other_lists_filter_too(api, catalogue):
 
 
 @override_settings(SEARCH_BACKEND="icontains")
-def test_search_across_types(api, catalogue):
+def test_search_across_types(api, api_catalogue):
     body = api.get("/api/v1/search/", {"q": "attention"}).json()
     assert body["query"] == "attention"
     assert body["counts"]["papers"] == 1
@@ -135,7 +135,7 @@ def test_search_across_types(api, catalogue):
 
 
 @override_settings(SEARCH_BACKEND="icontains")
-def test_search_one_type_and_topics(api, catalogue):
+def test_search_one_type_and_topics(api, api_catalogue):
     body = api.get("/api/v1/search/", {"q": "transformers", "type": "topics"}).json()
     assert [(r["type"], r["slug"]) for r in body["results"]] == [("topics", "transformers")]
     assert set(body["counts"]) == {"topics"}
@@ -166,7 +166,7 @@ def test_search_needs_a_query(api, db):
 
 
 @override_settings(CORS_ALLOWED_ORIGINS=["https://notebook.example.org"])
-def test_cors_lets_allowed_origins_read_and_not_write(api, catalogue):
+def test_cors_lets_allowed_origins_read_and_not_write(api, api_catalogue):
     origin = {"HTTP_ORIGIN": "https://notebook.example.org"}
     response = api.get("/api/v1/papers/", **origin)
     assert response["Access-Control-Allow-Origin"] == "https://notebook.example.org"

@@ -18,7 +18,7 @@ from notifications.models import Follow
 from paths.models import LearningPath, Step, StepProgress
 from resources.models import DeadlineChange
 from tests import factories
-from tests.api.test_views import RESOURCES
+from tests.api.endpoints import RESOURCES
 from tutorials.models import TrainingRun
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +95,7 @@ def test_the_matrix_covers_every_operation_of_the_schema():
 
 
 @pytest.fixture
-def world(catalogue):
+def world(api_catalogue):
     owner = factories.UserFactory(username="owner")
     users = {
         "anonymous": None,
@@ -105,7 +105,7 @@ def world(catalogue):
     }
     tutorial = factories.TutorialFactory(slug="digits", demo="mlp_digits")
     run = TrainingRun.objects.create(owner=owner, demo="mlp_digits", status=TrainingRun.Status.QUEUED)
-    accounts_services.set_bookmark(owner, catalogue["book"], True)
+    accounts_services.set_bookmark(owner, api_catalogue["book"], True)
     mark = Bookmark.objects.get(user=owner)
     learning_path = LearningPath.objects.create(slug="matrix-path", title_en="Matrix", status="published")
     first = Step.objects.create(path=learning_path, position=1, tutorial=tutorial)
@@ -113,14 +113,14 @@ def world(catalogue):
         path=learning_path, position=2, paper=factories.PaperFactory(slug="matrix-paper")
     )
     progress = StepProgress.objects.create(user=owner, step=first, state="learning")
-    deadline = catalogue["deadline"]
+    deadline = api_catalogue["deadline"]
     follow = Follow.objects.create(user=owner, series=deadline.edition.series)
     change = DeadlineChange.objects.create(
         edition=deadline.edition, deadline=deadline, kind=deadline.kind, change="moved", new_at=deadline.at
     )
     return {
         "users": users,
-        "catalogue": catalogue,
+        "catalogue": api_catalogue,
         "tutorial": tutorial,
         "run": run,
         "bookmark": mark,

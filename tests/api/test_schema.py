@@ -44,12 +44,12 @@ def test_docs_pages_load_their_scripts_from_this_site(client):
 
 
 @pytest.mark.django_db
-def test_generated_requests_get_answers_the_schema_describes(catalogue, staff):
+def test_generated_requests_get_answers_the_schema_describes(api_catalogue, staff):
     from portal.wsgi import application
 
     for n in range(3):
         factories.PaperFactory(year=2018 + n)
-        factories.DeadlineFactory(edition=catalogue["edition"], label=f"Extra {n}")
+        factories.DeadlineFactory(edition=api_catalogue["edition"], label=f"Extra {n}")
     # Staff, so that writes reach validation and the database instead of stopping at 401.
     headers = {"Authorization": f"Token {Token.objects.create(user=staff).key}"}
     sent = {"requests": 0, "operations": 0}

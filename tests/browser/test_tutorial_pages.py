@@ -5,8 +5,8 @@ Coloured code, errors shown where the learner is looking, and pages that fit a p
 
 import pytest
 
-from tests.browser.conftest import session_cookie
 from tests.factories import TutorialFactory, UserFactory
+from tests.helpers import session_cookie
 from tutorials.models import TrainingRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

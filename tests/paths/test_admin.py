@@ -7,7 +7,7 @@ from django.urls import reverse
 from paths.models import LearningPath, Step
 from resources.models import Status
 from tests import factories
-from tests.paths.conftest import make_path
+from tests.helpers import make_path
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from paths.models import LearningPath, Progress, StepProgress
 from tests import factories
-from tests.paths.conftest import make_path
+from tests.helpers import make_path
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from paths import services
 from paths.models import Progress, Step, StepProgress
 from tests import factories
-from tests.paths.conftest import make_path
+from tests.helpers import make_path
 from tutorials import services as tutorial_services
 from tutorials.models import TrainingRun
 

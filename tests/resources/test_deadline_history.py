@@ -20,7 +20,7 @@ from resources.importers.deadlines import import_paths
 from resources.models import ConferenceSeries, Deadline, DeadlineChange, DeadlineConflict
 from resources.sync import sync
 from tests import factories
-from tests.resources.test_sync_deadlines import DATA, checkouts, edit, second_snapshot
+from tests.resources.deadline_sources import DATA, checkouts, edit, second_snapshot
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,6 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests import factories
-from tests.browser.conftest import browser  # noqa: F401  (fixture: Chromium launched with the suite's flags)
 
 
 @pytest.fixture(autouse=True)

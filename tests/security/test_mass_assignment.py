@@ -22,8 +22,8 @@ from notifications.models import Follow
 from paths.models import LearningPath, Step, StepProgress
 from resources import models
 from tests import factories
+from tests.helpers import api_client_for
 from tests.security import api_ops
-from tests.security.conftest import api_client_for
 from tutorials.models import TrainingRun
 
 pytestmark = pytest.mark.django_db

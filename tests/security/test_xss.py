@@ -30,7 +30,7 @@ from accounts.models import Bookmark
 from paths.models import LearningPath, QuizChoice, QuizQuestion, Step, StepProgress
 from resources import models
 from tests import factories
-from tests.browser.conftest import session_cookie
+from tests.helpers import session_cookie
 from tests.security.xss_vectors import VECTORS, vector
 from tutorials import services
 from tutorials.models import TrainingRun

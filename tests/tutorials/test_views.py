@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import TutorialFactory, UserFactory
+from tests.helpers import launch_form_data
 from tutorials.models import TrainingRun
 from tutorials.rendering import render_markdown
 
@@ -47,21 +48,12 @@ def test_anonymous_launch_goes_to_login(client, tutorial):
 def test_out_of_bounds_launch_is_400_with_field_errors(client, tutorial):
     client.force_login(UserFactory())
     response = client.post(
-        tutorial.get_absolute_url(), form_data("mlp_digits", learning_rate=-3, epochs=100000)
+        tutorial.get_absolute_url(), launch_form_data("mlp_digits", learning_rate=-3, epochs=100000)
     )
     assert response.status_code == 400
     form = response.context["form"]
     assert "learning_rate" in form.errors and "epochs" in form.errors
     assert not TrainingRun.objects.exists()
-
-
-def form_data(demo: str, **changes) -> dict:
-    """What a browser posts: every field of the demo's form, defaults unless changed."""
-    from tutorials.services import demo_spec
-
-    data = {p.name: str(p.default).lower() if p.kind == "bool" else str(p.default) for p in demo_spec(demo)}
-    data = {k: v for k, v in data.items() if v != "false"}  # an unticked checkbox is not posted
-    return {**data, **{k: str(v) for k, v in changes.items()}}
 
 
 def test_valid_launch_creates_a_queued_run_and_redirects(
@@ -71,7 +63,7 @@ def test_valid_launch_creates_a_queued_run_and_redirects(
     client.force_login(user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            tutorial.get_absolute_url(), form_data("mlp_digits", learning_rate=0.05, epochs=3)
+            tutorial.get_absolute_url(), launch_form_data("mlp_digits", learning_rate=0.05, epochs=3)
         )
     run = TrainingRun.objects.get()
     assert response.status_code == 302 and response["Location"] == run.get_absolute_url()
@@ -292,7 +284,7 @@ def test_the_run_list_shows_each_runs_key_parameters(client):
 
 def test_a_refused_launch_puts_an_error_summary_at_the_top_of_the_form(client, tutorial):
     client.force_login(UserFactory())
-    response = client.post(tutorial.get_absolute_url(), form_data("mlp_digits", learning_rate=5))
+    response = client.post(tutorial.get_absolute_url(), launch_form_data("mlp_digits", learning_rate=5))
     html = response.content.decode()
     assert response.status_code == 400
     form = html[html.index('<form method="post" action="#launch" id="launch-form"') :]

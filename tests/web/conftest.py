@@ -33,7 +33,7 @@ class Catalogue:
 
 
 @pytest.fixture
-def catalogue(db):
+def site_catalogue(db):
     topic = factories.TopicFactory(slug="transformers", name_en="Transformers", name_zh="Transformer 模型")
     other = factories.TopicFactory(slug="vision", name_en="Computer vision", name_zh="计算机视觉")
     series = factories.ConferenceSeriesFactory(

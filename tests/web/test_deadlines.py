@@ -11,9 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def deadlines(catalogue):
+def deadlines(site_catalogue):
     cv = factories.ConferenceSeriesFactory(short_name="CVPR", slug="cvpr", field="CV", ccf_rank="A")
-    cv.topics.add(catalogue.other_topic)
+    cv.topics.add(site_catalogue.other_topic)
     cv_edition = factories.ConferenceEditionFactory(series=cv, year=2026, ccf_id="cvpr26")
     soon = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=3)
     cvpr = factories.DeadlineFactory(edition=cv_edition, label="Abstract", at=soon)
@@ -21,7 +21,13 @@ def deadlines(catalogue):
     b_edition = factories.ConferenceEditionFactory(series=b_series, year=2026, ccf_id="iconip26")
     iconip = factories.DeadlineFactory(edition=b_edition, label="Paper", at=soon + dt.timedelta(days=1))
     tbd = factories.DeadlineFactory(edition=b_edition, label="Camera-ready", at=None)
-    return {"cvpr": cvpr, "iconip": iconip, "neurips": catalogue.upcoming, "past": catalogue.past, "tbd": tbd}
+    return {
+        "cvpr": cvpr,
+        "iconip": iconip,
+        "neurips": site_catalogue.upcoming,
+        "past": site_catalogue.past,
+        "tbd": tbd,
+    }
 
 
 def shown(response):
