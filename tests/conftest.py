@@ -1,4 +1,5 @@
-"""The named users of the whole suite, each with a signed-in browser client and an API client.
+"""A fresh cache for every test, and the named users of the whole suite, each with a signed-in
+browser client and an API client.
 
 ``reader``   a signed-up user with no rights (reads, bookmarks, launches runs);
 ``owner``    the user who owns the thing under test (a run, a bookmark, a study plan);
@@ -25,6 +26,18 @@ from rest_framework.test import APIClient
 from tests import factories
 from tests.helpers import api_client_for
 from tests.processes import need
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """The cache (throttle and post-limit counters, cached facets and counts) outlives a test, in
+    local memory or in Redis; every test starts and ends with an empty one."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
 
 #: The apps whose permissions a curator holds.
 CURATED_APPS = ["resources", "tutorials", "accounts", "paths", "notifications"]

@@ -12,11 +12,12 @@ from resources.models import Status
 from tests import factories
 
 
-def api_client_for(user) -> APIClient:
-    """An API client that sends ``user``'s token, as a script would."""
-    token, _ = Token.objects.get_or_create(user=user)
+def api_client_for(user=None) -> APIClient:
+    """An API client that sends ``user``'s token, as a script would; anonymous without a user."""
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
 
 

@@ -17,7 +17,7 @@ def slugs(response, key="slug"):
 
 
 @pytest.fixture
-def deadlines(db):
+def filter_deadlines(db):
     now = timezone.now()
     nlp = factories.TopicFactory(slug="nlp")
     acl = factories.ConferenceSeriesFactory(short_name="ACL", slug="acl", field="NLP", ccf_rank="A")
@@ -41,13 +41,13 @@ def labels(response):
     return slugs(response, key="label")
 
 
-def test_upcoming_and_past(api, deadlines):
+def test_upcoming_and_past(api, filter_deadlines):
     assert labels(api.get("/api/v1/deadlines/", {"when": "upcoming"})) == ["ACL paper", "CVPR paper"]
     assert labels(api.get("/api/v1/deadlines/", {"when": "past"})) == ["COLING paper"]
 
 
-def test_from_and_to(api, deadlines):
-    now = deadlines["now"]
+def test_from_and_to(api, filter_deadlines):
+    now = filter_deadlines["now"]
     params = {
         "from": (now + dt.timedelta(days=1)).isoformat(),
         "to": (now + dt.timedelta(days=20)).isoformat(),
@@ -60,7 +60,7 @@ def test_from_and_to(api, deadlines):
     ]
 
 
-def test_topic_field_rank_and_conference(api, deadlines):
+def test_topic_field_rank_and_conference(api, filter_deadlines):
     assert labels(api.get("/api/v1/deadlines/", {"topic": "nlp"})) == ["ACL paper"]
     assert labels(api.get("/api/v1/deadlines/", {"field": "nlp"})) == ["COLING paper", "ACL paper"]
     assert labels(api.get("/api/v1/deadlines/", {"rank": "A"})) == ["ACL paper", "CVPR paper"]
@@ -70,7 +70,7 @@ def test_topic_field_rank_and_conference(api, deadlines):
     ]
 
 
-def test_ordering_reverses(api, deadlines):
+def test_ordering_reverses(api, filter_deadlines):
     assert labels(api.get("/api/v1/deadlines/", {"ordering": "-at"})) == [
         "CVPR paper",
         "ACL paper",
@@ -82,13 +82,13 @@ def test_ordering_reverses(api, deadlines):
     "params",
     [{"when": "soon"}, {"rank": "Z"}, {"from": "yesterday"}, {"ordering": "secret"}, {"year": "1800"}],
 )
-def test_a_value_a_filter_cannot_use_is_a_field_error(api, deadlines, params):
+def test_a_value_a_filter_cannot_use_is_a_field_error(api, filter_deadlines, params):
     response = api.get("/api/v1/deadlines/", params)
     assert response.status_code == 400
     assert set(response.json()["error"]["fields"]) == set(params)
 
 
-def test_deadlines_of_draft_conferences_are_hidden(api, deadlines):
+def test_deadlines_of_draft_conferences_are_hidden(api, filter_deadlines):
     series = factories.ConferenceSeriesFactory(slug="hidden", status="draft")
     factories.DeadlineFactory(edition=factories.ConferenceEditionFactory(series=series), label="Secret")
     assert "Secret" not in labels(api.get("/api/v1/deadlines/"))
@@ -177,12 +177,12 @@ def test_cors_lets_allowed_origins_read_and_not_write(api, api_catalogue):
 
 
 @pytest.mark.parametrize("offset", ["-16:01", "+18:00"])
-def test_an_offset_postgresql_would_refuse_is_turned_into_utc(api, deadlines, offset):
+def test_an_offset_postgresql_would_refuse_is_turned_into_utc(api, filter_deadlines, offset):
     response = api.get("/api/v1/deadlines/", {"from": f"2000-11-25T08:51:12{offset}"})
     assert labels(response) == ["COLING paper", "ACL paper", "CVPR paper"]
 
 
-def test_an_instant_out_of_range_is_a_field_error(api, deadlines):
+def test_an_instant_out_of_range_is_a_field_error(api, filter_deadlines):
     response = api.get("/api/v1/deadlines/", {"to": "0001-01-01T00:00:00+05:00"})
     assert response.status_code == 400
     assert set(response.json()["error"]["fields"]) == {"to"}

@@ -38,9 +38,9 @@ def test_anonymous_clients_get_429_with_retry_after(api, api_catalogue, rates):
     assert error["status"] == 429
 
 
-def test_a_signed_in_user_has_the_user_rate(user_api, api_catalogue, rates):
+def test_a_signed_in_user_has_the_user_rate(reader_api, api_catalogue, rates):
     rates(anon="1/minute", user="3/minute")
-    assert [user_api.get("/api/v1/papers/").status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert [reader_api.get("/api/v1/papers/").status_code for _ in range(4)] == [200, 200, 200, 429]
 
 
 def test_writes_have_a_tighter_rate_that_reads_do_not_use(staff_api, api_catalogue, rates):

@@ -14,12 +14,12 @@ WRITE_OUTCOME = {"anonymous": 401, "user": 403, "other_permission": 403}
 
 
 @pytest.fixture
-def client_for(api, user_api, staff_api, permitted_user_factory):
+def client_for(api, reader_api, staff_api, permitted_user_factory):
     def make(role, model):
         if role == "anonymous":
             return api
         if role == "user":
-            return user_api
+            return reader_api
         if role == "staff":
             return staff_api
         if role == "model_permission":

@@ -1,19 +1,10 @@
 """What Schemathesis found against the real server (benchmarks/api_fuzz.py), kept as plain tests."""
 
 import pytest
-from django.core.cache import cache
-from rest_framework.test import APIClient
 
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api():
-    cache.clear()
-    yield APIClient()
-    cache.clear()
 
 
 @pytest.mark.parametrize(

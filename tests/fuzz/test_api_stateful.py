@@ -53,7 +53,7 @@ USER_PATHS = ("/api/v1/runs/", "/api/v1/bookmarks/")
 
 
 @pytest.fixture
-def seeded(db):
+def api_rows(db):
     """Published items of each kind for GETs and bookmarks to find, and a tutorial with a demo."""
     topic = factories.TopicFactory(slug="transformers", name_en="Transformers")
     series = factories.ConferenceSeriesFactory(short_name="NeurIPS", slug="neurips")
@@ -70,7 +70,7 @@ def seeded(db):
 
 @pytest.mark.django_db
 @pytest.mark.fuzz
-def test_chains_of_linked_calls_get_answers_the_schema_describes(seeded):
+def test_chains_of_linked_calls_get_answers_the_schema_describes(api_rows):
     from portal.wsgi import application
 
     staff = factories.UserFactory(username="fuzz-curator", is_staff=True)

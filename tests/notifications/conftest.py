@@ -4,7 +4,6 @@ import socket
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.core.cache import cache
 
 
 class Inbox:
@@ -58,10 +57,3 @@ def smtp(settings):
     server.start()
     yield server
     server.stop()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()

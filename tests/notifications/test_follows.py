@@ -8,11 +8,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from notifications.models import Follow
 from tests import factories
+from tests.helpers import api_client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +27,6 @@ def followed_catalogue():
         edition = factories.ConferenceEditionFactory(series=series, year=at.year)
         made[name] = factories.DeadlineFactory(edition=edition, kind="paper", label="", at=at)
     return made
-
-
-def api_for(user) -> APIClient:
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 def test_a_reader_follows_from_the_conference_list_and_unfollows(client, followed_catalogue):
@@ -78,7 +71,7 @@ def test_followed_conferences_come_first_and_mine_shows_only_them(client, follow
 
 def test_the_follows_api_is_ones_own(followed_catalogue):
     alice, bob = factories.UserFactory(username="alice"), factories.UserFactory(username="bob")
-    api = api_for(alice)
+    api = api_client_for(alice)
     created = api.post("/api/v1/follows/", {"kind": "series", "slug": "alpha"}, format="json")
     assert created.status_code == 201
     assert created.json()["target"] == {"slug": "alpha", "name": "Alpha"}
@@ -89,7 +82,7 @@ def test_the_follows_api_is_ones_own(followed_catalogue):
     assert api.post("/api/v1/follows/", {"kind": "planet", "slug": "alpha"}, format="json").status_code == 400
 
     follow_id = created.json()["id"]
-    other = api_for(bob)
+    other = api_client_for(bob)
     assert other.get("/api/v1/follows/").json()["count"] == 0
     assert other.get(f"/api/v1/follows/{follow_id}/").status_code == 404
     assert other.delete(f"/api/v1/follows/{follow_id}/").status_code == 404
@@ -165,7 +158,7 @@ def test_settings_take_a_time_zone_language_and_offsets_with_field_errors(client
 def test_the_deadlines_api_keeps_only_mine_when_asked(followed_catalogue):
     reader = factories.UserFactory(username="reader")
     Follow.objects.create(user=reader, series=followed_catalogue["Beta"].edition.series)
-    api = api_for(reader)
+    api = api_client_for(reader)
     mine = api.get("/api/v1/deadlines/", {"mine": "true"}).json()["results"]
     assert [d["conference"] for d in mine] == ["beta"]
     assert len(api.get("/api/v1/deadlines/").json()["results"]) == 2
@@ -220,5 +213,5 @@ def test_a_learning_path_is_followed_from_its_list_and_through_the_api(client):
     client.post(reverse("notifications:follow"), {"kind": "path", "slug": "foundations"})
     assert Follow.objects.get(user=reader).path.slug == "foundations"
     assert "Following" in client.get("/paths/foundations/").content.decode()
-    body = api_for(reader).get("/api/v1/follows/").json()
+    body = api_client_for(reader).get("/api/v1/follows/").json()
     assert [(f["kind"], f["target"]["slug"]) for f in body["results"]] == [("path", "foundations")]

@@ -31,19 +31,6 @@ MODELS = [
 
 
 @pytest.fixture
-def curator():
-    user = factories.UserFactory(username="curator", is_staff=True)
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label="resources"))
-    return user
-
-
-@pytest.fixture
-def curator_client(client, curator):
-    client.force_login(curator)
-    return client
-
-
-@pytest.fixture
 def admin_catalogue():
     """A few rows of every model, linked the way real data is."""
     llm = factories.TopicFactory(slug="llm", name_en="Large language models", name_zh="大语言模型")
