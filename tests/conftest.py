@@ -39,6 +39,17 @@ def fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """A test that switches this thread's language (a view under ``Accept-Language: zh``, an
+    ``override`` left open) hands the next test the default one: no test depends on the order."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 #: The apps whose permissions a curator holds.
 CURATED_APPS = ["resources", "tutorials", "accounts", "paths", "notifications"]
 

@@ -103,7 +103,7 @@ def permission_world(api_catalogue):
         "owner": owner,
     }
     tutorial = factories.TutorialFactory(slug="digits", demo="mlp_digits")
-    run = TrainingRun.objects.create(owner=owner, demo="mlp_digits", status=TrainingRun.Status.QUEUED)
+    run = factories.TrainingRunFactory(owner=owner, demo="mlp_digits", status=TrainingRun.Status.QUEUED)
     accounts_services.set_bookmark(owner, api_catalogue["book"], True)
     mark = Bookmark.objects.get(user=owner)
     learning_path = LearningPath.objects.create(slug="matrix-path", title_en="Matrix", status="published")

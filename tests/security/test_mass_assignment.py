@@ -126,7 +126,7 @@ CASES = {
     "runs_create": Case(TrainingRun, {"demo": "mlp_digits", "params": {"epochs": 1}}, user="alice"),
     "runs_cancel_create": Case(
         TrainingRun, {}, user="alice",
-        existing=lambda: TrainingRun.objects.create(
+        existing=lambda: factories.TrainingRunFactory(
             owner=get_user_model().objects.get(username="alice"), demo="mlp_digits", params={}
         ),
         sets={"status", "finished_at", "error"},

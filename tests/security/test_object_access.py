@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def private_run(alice):
-    return TrainingRun.objects.create(owner=alice, demo="mlp_digits", params={"epochs": 1}, is_public=False)
+    return factories.TrainingRunFactory(owner=alice, demo="mlp_digits", params={"epochs": 1}, is_public=False)
 
 
 @pytest.fixture

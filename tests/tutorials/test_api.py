@@ -11,7 +11,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from portal.celery import app
-from tests.factories import TutorialFactory
+from tests.factories import TrainingRunFactory, TutorialFactory
 from tests.helpers import api_client_for
 from tutorials.api.serializers import finite
 from tutorials.api.throttling import LaunchThrottle
@@ -24,7 +24,7 @@ RUNS = "/api/v1/runs/"
 
 
 def make_run(user, **fields) -> TrainingRun:
-    return TrainingRun.objects.create(owner=user, demo=fields.pop("demo", "mlp_digits"), **fields)
+    return TrainingRunFactory(owner=user, demo=fields.pop("demo", "mlp_digits"), **fields)
 
 
 def error_of(response) -> dict:

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from portal.celery import app
-from tests.factories import UserFactory
+from tests.factories import TrainingRunFactory, UserFactory
 from tutorials import services
 from tutorials.models import TrainingRun
 
@@ -42,7 +42,7 @@ def test_unreachable_broker_is_a_503_and_leaves_no_row(reader, monkeypatch):
 
 def test_fair_use_limits(reader, settings):
     settings.TRAINING_MAX_ACTIVE_PER_USER = 1
-    TrainingRun.objects.create(owner=reader, demo="mlp_digits", status=Status.RUNNING)
+    TrainingRunFactory(owner=reader, demo="mlp_digits", status=Status.RUNNING)
     with pytest.raises(services.LaunchRefused) as caught:
         services.check_fair_use(reader)
     assert caught.value.status == 429
@@ -54,14 +54,14 @@ def test_fair_use_limits(reader, settings):
 
     settings.TRAINING_MAX_PER_HOUR = 50
     settings.TRAINING_QUEUE_CAP = 1
-    TrainingRun.objects.create(owner=UserFactory(), demo="mlp_digits")
+    TrainingRunFactory(owner=UserFactory(), demo="mlp_digits")
     with pytest.raises(services.LaunchRefused) as caught:
         services.check_fair_use(reader)
     assert (caught.value.status, caught.value.code) == (503, "busy")
 
 
 def test_claim_is_taken_once(reader):
-    run = TrainingRun.objects.create(owner=reader, demo="mlp_digits")
+    run = TrainingRunFactory(owner=reader, demo="mlp_digits")
     assert services.claim(run.pk, "worker-a") is True
     assert services.claim(run.pk, "worker-b") is False  # a duplicate delivery does nothing
     run.refresh_from_db()
@@ -70,9 +70,7 @@ def test_claim_is_taken_once(reader):
 
 def test_a_stale_running_run_can_be_claimed_again(reader, settings):
     stale = timezone.now() - timedelta(seconds=settings.TRAINING_HEARTBEAT_STALE_SECONDS + 5)
-    run = TrainingRun.objects.create(
-        owner=reader, demo="mlp_digits", status=Status.RUNNING, heartbeat_at=stale
-    )
+    run = TrainingRunFactory(owner=reader, demo="mlp_digits", status=Status.RUNNING, heartbeat_at=stale)
     run.attempts = 1
     run.save()
     assert services.claim(run.pk, "worker-b") is True
@@ -81,14 +79,14 @@ def test_a_stale_running_run_can_be_claimed_again(reader, settings):
 
 
 def test_finished_and_cancel_requested_runs_are_not_claimed(reader):
-    done = TrainingRun.objects.create(owner=reader, demo="mlp_digits", status=Status.SUCCEEDED)
-    cancelled = TrainingRun.objects.create(owner=reader, demo="mlp_digits", cancel_requested=True)
+    done = TrainingRunFactory(owner=reader, demo="mlp_digits", status=Status.SUCCEEDED)
+    cancelled = TrainingRunFactory(owner=reader, demo="mlp_digits", cancel_requested=True)
     assert services.claim(done.pk, "w") is False
     assert services.claim(cancelled.pk, "w") is False
 
 
 def test_reporter_throttles_writes_and_keeps_the_series(reader):
-    run = TrainingRun.objects.create(owner=reader, demo="mlp_digits")
+    run = TrainingRunFactory(owner=reader, demo="mlp_digits")
     services.claim(run.pk, "w")
     reporter = services.Reporter(run.pk, interval=3600)
     reporter({"step": 0, "total_steps": 100, "epoch": 0, "device": "cpu"})
@@ -124,7 +122,7 @@ def test_a_long_run_keeps_every_validation_point_and_an_even_curve(reader):
     """mlp_digits, 120 epochs of 180 batches (batch size 8): 21,600 steps, 120 evaluations."""
     epochs, per_epoch = 120, 180
     total = epochs * per_epoch
-    run = TrainingRun.objects.create(owner=reader, demo="mlp_digits")
+    run = TrainingRunFactory(owner=reader, demo="mlp_digits")
     services.claim(run.pk, "w")
     reporter = services.Reporter(run.pk, interval=3600)
     reporter({"step": 0, "total_steps": total, "epoch": 0, "device": "cpu"})
@@ -150,13 +148,13 @@ def test_the_curve_keeps_a_short_run_whole():
 
 
 def test_cancel_a_queued_run_at_once(reader):
-    run = TrainingRun.objects.create(owner=reader, demo="mlp_digits")
+    run = TrainingRunFactory(owner=reader, demo="mlp_digits")
     run = services.cancel_run(run)
     assert run.status == Status.CANCELLED and run.finished_at is not None
 
 
 def test_cancel_a_running_run_sets_the_flag(reader):
-    run = TrainingRun.objects.create(owner=reader, demo="mlp_digits")
+    run = TrainingRunFactory(owner=reader, demo="mlp_digits")
     services.claim(run.pk, "w")
     run = services.cancel_run(run)
     assert run.status == Status.RUNNING and run.cancel_requested
@@ -166,16 +164,14 @@ def test_cancel_a_running_run_sets_the_flag(reader):
 
 def test_reaper_fails_vanished_and_expired_runs(reader, settings):
     now = timezone.now()
-    vanished = TrainingRun.objects.create(
+    vanished = TrainingRunFactory(
         owner=reader,
         demo="mlp_digits",
         status=Status.RUNNING,
         heartbeat_at=now - timedelta(seconds=settings.TRAINING_REAP_AFTER_SECONDS + 1),
     )
-    alive = TrainingRun.objects.create(
-        owner=reader, demo="mlp_digits", status=Status.RUNNING, heartbeat_at=now
-    )
-    old_queued = TrainingRun.objects.create(owner=reader, demo="mlp_digits")
+    alive = TrainingRunFactory(owner=reader, demo="mlp_digits", status=Status.RUNNING, heartbeat_at=now)
+    old_queued = TrainingRunFactory(owner=reader, demo="mlp_digits")
     TrainingRun.objects.filter(pk=old_queued.pk).update(
         created_at=now - timedelta(seconds=settings.TRAINING_QUEUED_EXPIRY_SECONDS + 1)
     )
@@ -286,7 +282,7 @@ def test_parallel_launches_never_pass_the_active_run_limit(settings):
 def test_parallel_launches_never_pass_the_queue_cap(settings):
     settings.TRAINING_QUEUE_CAP = 5
     for _ in range(3):
-        TrainingRun.objects.create(owner=UserFactory(), demo="mlp_digits")
+        TrainingRunFactory(owner=UserFactory(), demo="mlp_digits")
     outcomes = launch_at_once([UserFactory() for _ in range(8)])
     assert outcomes == ["busy"] * 6 + ["ok"] * 2
     assert TrainingRun.objects.filter(status=Status.QUEUED).count() == 5
@@ -298,7 +294,7 @@ def test_parallel_launches_never_pass_the_queue_cap(settings):
 
 def finished_run(owner, demo: str, seconds: float, queue: str = "training") -> TrainingRun:
     end = timezone.now() - timedelta(hours=1)
-    return TrainingRun.objects.create(
+    return TrainingRunFactory(
         owner=owner,
         demo=demo,
         queue=queue,
@@ -312,7 +308,7 @@ def queued_runs(owner, demos, queue: str = "training") -> list[TrainingRun]:
     start = timezone.now() - timedelta(minutes=10)
     runs = []
     for i, demo in enumerate(demos):
-        run = TrainingRun.objects.create(owner=owner, demo=demo, queue=queue)
+        run = TrainingRunFactory(owner=owner, demo=demo, queue=queue)
         TrainingRun.objects.filter(pk=run.pk).update(created_at=start + timedelta(seconds=i))
         run.refresh_from_db()
         runs.append(run)
@@ -323,12 +319,8 @@ def test_a_queued_runs_place_counts_only_the_queued_runs_of_its_queue_ahead_of_i
     for seconds in (50, 60, 70):  # the median of the recent runs is the typical duration
         finished_run(reader, "mlp_digits", seconds)
     finished_run(reader, "bert_finetune", 600)
-    TrainingRun.objects.create(
-        owner=reader, demo="mlp_digits", queue="training", status=Status.RUNNING, progress=0.5
-    )
-    TrainingRun.objects.create(
-        owner=reader, demo="mlp_digits", queue="training", status=Status.RUNNING, progress=0.0
-    )
+    TrainingRunFactory(owner=reader, demo="mlp_digits", queue="training", status=Status.RUNNING, progress=0.5)
+    TrainingRunFactory(owner=reader, demo="mlp_digits", queue="training", status=Status.RUNNING, progress=0.0)
     first, second, third = queued_runs(reader, ["mlp_digits", "bert_finetune", "mlp_digits"])
     queued_runs(reader, ["bert_finetune"], queue="training-gpu")  # another queue: not ahead of anyone here
 

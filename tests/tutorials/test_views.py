@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 import pytest
 from django.utils import timezone
 
-from tests.factories import TutorialFactory, UserFactory
+from tests.factories import TrainingRunFactory, TutorialFactory, UserFactory
 from tests.helpers import launch_form_data
 from tutorials.models import TrainingRun
 from tutorials.rendering import render_markdown
@@ -73,7 +73,7 @@ def test_valid_launch_creates_a_queued_run_and_redirects(
 
 
 def test_another_users_private_run_is_404(client):
-    run = TrainingRun.objects.create(owner=UserFactory(), demo="mlp_digits")
+    run = TrainingRunFactory(owner=UserFactory(), demo="mlp_digits")
     client.force_login(UserFactory())
     for url in (
         run.get_absolute_url(),
@@ -90,7 +90,7 @@ def test_another_users_private_run_is_404(client):
 
 def test_status_json_and_cancel_by_owner(client):
     user = UserFactory()
-    run = TrainingRun.objects.create(owner=user, demo="mlp_digits")
+    run = TrainingRunFactory(owner=user, demo="mlp_digits")
     client.force_login(user)
     body = client.get(f"/tutorials/runs/{run.pk}/status.json").json()
     assert body["status"] == "queued" and body["finished"] is False
@@ -101,7 +101,7 @@ def test_status_json_and_cancel_by_owner(client):
 
 def test_export_script_is_python(client):
     user = UserFactory()
-    run = TrainingRun.objects.create(owner=user, demo="mlp_digits", params={"epochs": 2})
+    run = TrainingRunFactory(owner=user, demo="mlp_digits", params={"epochs": 2})
     client.force_login(user)
     response = client.get(f"/tutorials/runs/{run.pk}/script.py")
     assert response.status_code == 200
@@ -112,7 +112,7 @@ def test_my_runs_compare_and_leaderboard(client):
     user = UserFactory()
     client.force_login(user)
     runs = [
-        TrainingRun.objects.create(
+        TrainingRunFactory(
             owner=user,
             demo="mlp_digits",
             params={"learning_rate": lr},
@@ -206,7 +206,7 @@ def test_rendering_neutralises_xss(payload):
 def test_run_history_is_linked_from_the_header_each_run_page_and_the_recent_runs(client, tutorial):
     user = UserFactory()
     client.force_login(user)
-    run = TrainingRun.objects.create(owner=user, demo="mlp_digits", tutorial=tutorial, params={"epochs": 2})
+    run = TrainingRunFactory(owner=user, demo="mlp_digits", tutorial=tutorial, params={"epochs": 2})
     history = 'href="/tutorials/runs/"'
     assert history in client.get("/").content.decode()  # the site header, on every page
     assert history in client.get(run.get_absolute_url()).content.decode()
@@ -217,7 +217,7 @@ def test_run_history_is_linked_from_the_header_each_run_page_and_the_recent_runs
 
 def _finished_run(owner, lr, acc, **params):
     curve = [{"step": 1, "epoch": 1, "loss": 2.0}, {"step": 50, "epoch": 1, "loss": 0.6, "val_loss": 0.5}]
-    return TrainingRun.objects.create(
+    return TrainingRunFactory(
         owner=owner,
         demo="mlp_digits",
         params={"learning_rate": lr, "epochs": 5, "batch_size": 32, **params},
@@ -298,7 +298,7 @@ def test_a_queued_runs_page_and_status_say_its_place_in_line(client):
 
     user = UserFactory()
     end = timezone.now() - timedelta(hours=1)
-    TrainingRun.objects.create(
+    TrainingRunFactory(
         owner=user,
         demo="mlp_digits",
         queue="training",
@@ -306,9 +306,9 @@ def test_a_queued_runs_page_and_status_say_its_place_in_line(client):
         started_at=end - timedelta(seconds=60),
         finished_at=end,
     )
-    TrainingRun.objects.create(owner=user, demo="mlp_digits", queue="training", status="running")
-    ahead = TrainingRun.objects.create(owner=UserFactory(), demo="mlp_digits", queue="training")
-    run = TrainingRun.objects.create(owner=user, demo="mlp_digits", queue="training")
+    TrainingRunFactory(owner=user, demo="mlp_digits", queue="training", status="running")
+    ahead = TrainingRunFactory(owner=UserFactory(), demo="mlp_digits", queue="training")
+    run = TrainingRunFactory(owner=user, demo="mlp_digits", queue="training")
     TrainingRun.objects.filter(pk=ahead.pk).update(created_at=run.created_at - timedelta(seconds=1))
     client.force_login(user)
     page = client.get(run.get_absolute_url()).content.decode()

