@@ -10,7 +10,7 @@ from tests.processes import ROOT, WorkerProcess, skip_summary, worker_env
 # Property tests (marked ``fuzz``). The default profile is derandomised: every run tries the same
 # examples (the seed comes from each test), so the default suite is never flaky; the examples a
 # test must always try are written next to it with @example. ``--hypothesis-profile=wide`` (a
-# step of .ci/run) runs ten times more examples, random ones, and keeps the failing ones in
+# step of .ci/run) runs five times more examples, random ones, and keeps the failing ones in
 # test-artifacts/hypothesis, where the next wide run tries them first.
 settings.register_profile("default", derandomize=True, database=None, print_blob=True)
 settings.register_profile(

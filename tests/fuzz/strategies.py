@@ -2,7 +2,7 @@
 
 Test modules import from here (never from one another or from a conftest). The number of
 examples each test asks for is scaled by ``examples()``: as written under the default profile
-(derandomised, fixed examples), ten times more under ``--hypothesis-profile=wide``.
+(derandomised, fixed examples), five times more, random ones, under ``--hypothesis-profile=wide``.
 """
 
 from contextlib import contextmanager
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from resources.validators import _isbn13_check_digit
 
 #: How many times more examples the ``wide`` profile runs than a test asks for by default.
-WIDE_FACTOR = 10
+WIDE_FACTOR = 5
 
 
 def examples(n: int) -> int:
