@@ -1,4 +1,4 @@
-"""Fixtures of the API tests: a small published catalogue, users of each kind, a clean throttle."""
+"""Fixtures of the API tests: a small published catalogue, and users holding one model's permissions."""
 
 import pytest
 from django.contrib.auth.models import Permission

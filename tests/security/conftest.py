@@ -1,5 +1,5 @@
-"""Fixtures of the security suite: users of each kind, a fresh cache for the rate limits, and the
-browser fixtures of tests/browser (Debian's Chromium through Playwright) for the XSS corpus."""
+"""Fixtures of the security suite: two plain users, alice and the attacker mallory. The named users,
+the fresh cache and the browser come from tests/conftest.py."""
 
 import pytest
 
