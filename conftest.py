@@ -5,7 +5,11 @@ import pytest
 from hypothesis import settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
-from tests.processes import ROOT, WorkerProcess, skip_summary, worker_env
+# need() lives in tests/processes.py; the name stays importable here for branches written before
+# it moved (tests/test_suite_hygiene.py tells them to import it from tests.processes).
+from tests.processes import ROOT, WorkerProcess, need, skip_summary, worker_env
+
+__all__ = ["need"]
 
 # Property tests (marked ``fuzz``). The default profile is derandomised: every run tries the same
 # examples (the seed comes from each test), so the default suite is never flaky; the examples a
