@@ -249,6 +249,15 @@ def test_a_deadline_file_imports_whole_or_changes_nothing(text):
 
 
 @fuzz_settings(100)
+@given(editions=hf_files(careful=True))
+def test_a_careful_file_has_one_deadline_per_kind_as_the_importer_reads_it(editions):
+    """The generator's own rule, checked: "paper" and "submission" are one kind to the importer."""
+    for edition in editions:
+        kinds = [importer.KIND_ALIASES[deadline["type"]] for deadline in edition["deadlines"]]
+        assert len(kinds) == len(set(kinds)), edition["deadlines"]
+
+
+@fuzz_settings(100)
 @given(document=st.one_of(hf_files(careful=True), ccf_files(careful=True)))
 def test_careful_files_import_and_round_trip(document):
     text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
