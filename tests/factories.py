@@ -1,9 +1,12 @@
-"""factory_boy factories for the catalogue; tests add fields they care about."""
+"""factory_boy factories for every model of the portal's apps (catalogue, tutorials and runs,
+accounts, notifications, paths); tests add the fields they care about. tests/test_factories.py
+builds each one once."""
 
 import datetime as dt
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 
 from resources import models
 
@@ -131,3 +134,169 @@ class TutorialFactory(factory.django.DjangoModelFactory):
     body_en = "The update rule is $\\theta_{t+1} = \\theta_t - \\alpha \\nabla_\\theta J(\\theta_t)$."
     status = models.Status.PUBLISHED
     demo = "mlp_digits"
+
+
+class SeriesAliasFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.SeriesAlias
+
+    alias = factory.Sequence(lambda n: f"Alias {n}")
+    name = factory.Sequence(lambda n: f"CONF{n}")
+
+
+class DeadlineChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.DeadlineChange
+
+    edition = factory.SubFactory(ConferenceEditionFactory)
+    kind = models.Deadline.Kind.PAPER
+    change = models.DeadlineChange.Change.MOVED
+    old_at = factory.LazyFunction(lambda: dt.datetime(2026, 12, 8, 11, 59, 59, tzinfo=dt.UTC))
+    new_at = factory.LazyFunction(lambda: dt.datetime(2026, 12, 15, 11, 59, 59, tzinfo=dt.UTC))
+
+
+class DeadlineConflictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.DeadlineConflict
+
+    edition = factory.SubFactory(ConferenceEditionFactory)
+    kind = models.Deadline.Kind.PAPER
+    reason = models.DeadlineConflict.Reason.SOURCES
+
+
+class SyncRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.SyncRun
+
+    paths = "ccf-deadlines\nai-deadlines"
+
+
+class SearchWordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.SearchWord
+        django_get_or_create = ("word",)
+
+    word = factory.Sequence(lambda n: f"word{n}")
+
+
+# --- tutorials and training runs ------------------------------------------------------------------
+
+
+class TrainingRunFactory(factory.django.DjangoModelFactory):
+    """A queued run of the MLP demo; pass ``status``, ``params``, ``tutorial`` and so on as needed."""
+
+    class Meta:
+        model = "tutorials.TrainingRun"
+
+    owner = factory.SubFactory(UserFactory)
+    demo = "mlp_digits"
+
+
+# --- accounts -------------------------------------------------------------------------------------
+
+
+class BookmarkFactory(factory.django.DjangoModelFactory):
+    """A bookmark of ``item`` (a paper unless given)."""
+
+    class Meta:
+        model = "accounts.Bookmark"
+        exclude = ("item",)
+
+    user = factory.SubFactory(UserFactory)
+    item = factory.SubFactory(PaperFactory)
+    content_type = factory.LazyAttribute(lambda o: ContentType.objects.get_for_model(o.item))
+    object_id = factory.LazyAttribute(lambda o: o.item.pk)
+
+
+# --- notifications --------------------------------------------------------------------------------
+
+
+class FollowFactory(factory.django.DjangoModelFactory):
+    """A follow of a conference series unless another target is given (give exactly one)."""
+
+    class Meta:
+        model = "notifications.Follow"
+
+    user = factory.SubFactory(UserFactory)
+    series = factory.SubFactory(ConferenceSeriesFactory)
+
+
+class PreferencesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "notifications.Preferences"
+        django_get_or_create = ("user",)
+
+    user = factory.SubFactory(UserFactory)
+
+
+class DeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "notifications.Delivery"
+
+    user = factory.SubFactory(UserFactory)
+    kind = "reminder"
+    key = factory.Sequence(lambda n: f"reminder:{n}")
+
+
+# --- paths ----------------------------------------------------------------------------------------
+
+
+class LearningPathFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "paths.LearningPath"
+
+    slug = factory.Sequence(lambda n: f"path-{n}")
+    title_en = factory.Sequence(lambda n: f"Path {n}")
+    title_zh = factory.Sequence(lambda n: f"路径 {n}")
+    status = models.Status.PUBLISHED
+
+
+class StepFactory(factory.django.DjangoModelFactory):
+    """A step that reads a paper (a step has exactly one of paper, book or course)."""
+
+    class Meta:
+        model = "paths.Step"
+
+    path = factory.SubFactory(LearningPathFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    paper = factory.SubFactory(PaperFactory)
+    why_en = "Read it."
+
+
+class StepProgressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "paths.StepProgress"
+
+    user = factory.SubFactory(UserFactory)
+    step = factory.SubFactory(StepFactory)
+    state = "learning"
+
+
+class QuizQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "paths.QuizQuestion"
+
+    tutorial = factory.SubFactory(TutorialFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    text_en = "Which step size makes gradient descent diverge?"
+    text_zh = "哪个步长会让梯度下降发散？"
+
+
+class QuizChoiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "paths.QuizChoice"
+
+    question = factory.SubFactory(QuizQuestionFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    text_en = "One that is too large"
+    text_zh = "过大的步长"
+    correct = False
+
+
+class StudyPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "paths.StudyPlan"
+
+    user = factory.SubFactory(UserFactory)
+    path = factory.SubFactory(LearningPathFactory)
+    hours_per_week = 5

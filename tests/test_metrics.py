@@ -3,9 +3,8 @@
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.factories import UserFactory
+from tests.factories import TrainingRunFactory, UserFactory
 from tutorials import services
-from tutorials.models import TrainingRun
 
 pytestmark = pytest.mark.django_db
 TOKEN = "scrape-token-for-tests"
@@ -42,7 +41,7 @@ def test_the_endpoint_is_off_without_a_token_and_refuses_a_wrong_one(client, set
 
 
 def test_run_figures_move_when_a_run_finishes(scrape, django_assert_num_queries):
-    run = TrainingRun.objects.create(
+    run = TrainingRunFactory(
         owner=UserFactory(),
         demo="mlp_digits",
         queue="training",

@@ -10,9 +10,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from conftest import need
 from portal.celery import app
 from portal.tasks import diagnostics
+from tests.processes import need
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

@@ -1,6 +1,6 @@
 """The end of a test run that skipped tests names each group and the command that runs it."""
 
-from conftest import skip_summary
+from tests.processes import skip_summary
 
 
 def test_each_skip_reason_lands_in_its_group_with_its_command():

@@ -7,7 +7,6 @@ list whose query count does not grow with the number of bookmarks.
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts import services
@@ -15,17 +14,11 @@ from accounts.api.serializers import TYPES
 from accounts.models import BOOKMARKABLE, Bookmark
 from resources.models import Status
 from tests import factories
+from tests.helpers import api_client_for
 
 pytestmark = pytest.mark.django_db
 
 BOOKMARKS = "/api/v1/bookmarks/"
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 def error_of(response) -> dict:
@@ -40,27 +33,7 @@ def detail(bookmark) -> str:
 
 
 @pytest.fixture
-def owner():
-    return factories.UserFactory(username="owner")
-
-
-@pytest.fixture
-def other():
-    return factories.UserFactory(username="other")
-
-
-@pytest.fixture
-def owner_api(owner):
-    return client_for(owner)
-
-
-@pytest.fixture
-def other_api(other):
-    return client_for(other)
-
-
-@pytest.fixture
-def items():
+def library_items():
     """One published item of each type, and a draft paper."""
     return {
         "paper": factories.PaperFactory(title="Attention Is All You Need", slug="attention"),
@@ -86,12 +59,12 @@ def test_the_api_type_names_cover_every_bookmarkable_model():
 # --- authentication ------------------------------------------------------------------------------
 
 
-def test_anonymous_clients_get_401_on_every_method(owner, items):
-    mark = bookmark(owner, items["paper"], note="mine")
+def test_anonymous_clients_get_401_on_every_method(owner, library_items):
+    mark = bookmark(owner, library_items["paper"], note="mine")
     anonymous = APIClient()
     for method, url, body in (
         ("get", BOOKMARKS, None),
-        ("post", BOOKMARKS, {"type": "paper", "id": items["book"].pk}),
+        ("post", BOOKMARKS, {"type": "paper", "id": library_items["book"].pk}),
         ("get", detail(mark), None),
         ("patch", detail(mark), {"note": "changed"}),
         ("delete", detail(mark), None),
@@ -109,7 +82,7 @@ def test_a_bad_token_is_401_too(owner):
     assert error_of(client.get(BOOKMARKS))["status"] == 401
 
 
-def test_a_session_works_as_well_as_a_token(owner, items):
+def test_a_session_works_as_well_as_a_token(owner, library_items):
     client = APIClient()
     client.force_login(owner)
     assert client.post(BOOKMARKS, {"type": "book", "slug": "deep-learning"}, format="json").status_code == 201
@@ -119,8 +92,8 @@ def test_a_session_works_as_well_as_a_token(owner, items):
 # --- creating ------------------------------------------------------------------------------------
 
 
-def test_bookmarking_by_id_answers_201_with_the_bookmark(owner_api, owner, items):
-    paper = items["paper"]
+def test_bookmarking_by_id_answers_201_with_the_bookmark(owner_api, owner, library_items):
+    paper = library_items["paper"]
     response = owner_api.post(BOOKMARKS, {"type": "paper", "id": paper.pk, "note": "read §3"}, format="json")
     assert response.status_code == 201, response.content
     body = response.json()
@@ -144,7 +117,7 @@ def test_bookmarking_by_id_answers_201_with_the_bookmark(owner_api, owner, items
         ("conference", "neurips", "NeurIPS", "conferences"),
     ],
 )
-def test_every_type_can_be_bookmarked_by_slug(owner_api, items, kind, slug, title, api_path):
+def test_every_type_can_be_bookmarked_by_slug(owner_api, library_items, kind, slug, title, api_path):
     response = owner_api.post(BOOKMARKS, {"type": kind, "slug": slug}, format="json")
     assert response.status_code == 201, response.content
     body = response.json()
@@ -155,12 +128,12 @@ def test_every_type_can_be_bookmarked_by_slug(owner_api, items, kind, slug, titl
         "",
     )
     assert body["item"]["api_url"].endswith(f"/api/v1/{api_path}/{slug}/")
-    assert Bookmark.objects.get().target == items[kind]
+    assert Bookmark.objects.get().target == library_items[kind]
 
 
-def test_bookmarking_twice_answers_the_existing_bookmark_with_200(owner_api, items):
+def test_bookmarking_twice_answers_the_existing_bookmark_with_200(owner_api, library_items):
     first = owner_api.post(
-        BOOKMARKS, {"type": "paper", "id": items["paper"].pk, "note": "first"}, format="json"
+        BOOKMARKS, {"type": "paper", "id": library_items["paper"].pk, "note": "first"}, format="json"
     )
     assert first.status_code == 201
     again = owner_api.post(BOOKMARKS, {"type": "paper", "slug": "attention"}, format="json")
@@ -168,13 +141,13 @@ def test_bookmarking_twice_answers_the_existing_bookmark_with_200(owner_api, ite
     assert again.json()["id"] == first.json()["id"]
     assert again.json()["note"] == "first"  # an empty note leaves the old one
     renoted = owner_api.post(
-        BOOKMARKS, {"type": "paper", "id": items["paper"].pk, "note": "second"}, format="json"
+        BOOKMARKS, {"type": "paper", "id": library_items["paper"].pk, "note": "second"}, format="json"
     )
     assert renoted.status_code == 200 and renoted.json()["note"] == "second"
     assert Bookmark.objects.count() == 1
 
 
-def test_the_same_item_is_bookmarked_separately_for_each_user(owner_api, other_api, items):
+def test_the_same_item_is_bookmarked_separately_for_each_user(owner_api, other_api, library_items):
     for client in (owner_api, other_api):
         assert (
             client.post(BOOKMARKS, {"type": "book", "slug": "deep-learning"}, format="json").status_code
@@ -201,7 +174,7 @@ def test_the_same_item_is_bookmarked_separately_for_each_user(owner_api, other_a
         ({"type": "paper", "slug": "attention", "note": "x" * 501}, "note"),
     ],
 )
-def test_bad_bodies_are_400_with_the_field_named(owner_api, items, body, field):
+def test_bad_bodies_are_400_with_the_field_named(owner_api, library_items, body, field):
     response = owner_api.post(BOOKMARKS, body, format="json")
     assert response.status_code == 400
     error = error_of(response)
@@ -209,13 +182,13 @@ def test_bad_bodies_are_400_with_the_field_named(owner_api, items, body, field):
     assert not Bookmark.objects.exists()
 
 
-def test_a_draft_is_not_found_by_its_id_either(owner_api, items):
-    response = owner_api.post(BOOKMARKS, {"type": "paper", "id": items["draft"].pk}, format="json")
+def test_a_draft_is_not_found_by_its_id_either(owner_api, library_items):
+    response = owner_api.post(BOOKMARKS, {"type": "paper", "id": library_items["draft"].pk}, format="json")
     assert response.status_code == 400
     assert error_of(response)["fields"]["id"] == ["There is no published paper with this identifier."]
 
 
-def test_field_errors_are_translated(owner_api, items):
+def test_field_errors_are_translated(owner_api, library_items):
     response = owner_api.post(BOOKMARKS, {"type": "paper"}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 400
     message = error_of(response)["fields"]["id"][0]
@@ -224,7 +197,7 @@ def test_field_errors_are_translated(owner_api, items):
     )
 
 
-def test_a_form_body_is_415(owner_api, items):
+def test_a_form_body_is_415(owner_api, library_items):
     response = owner_api.post(
         BOOKMARKS, "type=paper&slug=attention", content_type="application/x-www-form-urlencoded"
     )
@@ -235,10 +208,12 @@ def test_a_form_body_is_415(owner_api, items):
 # --- reading, changing, removing -------------------------------------------------------------------
 
 
-def test_the_list_holds_ones_own_bookmarks_of_published_items_newest_first(owner_api, owner, other, items):
-    paper = bookmark(owner, items["paper"])
-    book = bookmark(owner, items["book"], note="chapter 6")
-    bookmark(other, items["course"])
+def test_the_list_holds_ones_own_bookmarks_of_published_items_newest_first(
+    owner_api, owner, other, library_items
+):
+    paper = bookmark(owner, library_items["paper"])
+    book = bookmark(owner, library_items["book"], note="chapter 6")
+    bookmark(other, library_items["course"])
     hidden = factories.CourseFactory(slug="soon-a-draft")
     bookmark(owner, hidden)
     hidden.status = Status.DRAFT
@@ -253,9 +228,9 @@ def test_the_list_holds_ones_own_bookmarks_of_published_items_newest_first(owner
     assert "private" in response["Cache-Control"]
 
 
-def test_the_list_filters_by_type(owner_api, owner, items):
+def test_the_list_filters_by_type(owner_api, owner, library_items):
     for kind in ("paper", "book", "conference"):
-        bookmark(owner, items[kind])
+        bookmark(owner, library_items[kind])
     for kind in ("paper", "book", "conference", "course"):
         results = owner_api.get(BOOKMARKS, {"type": kind}).json()["results"]
         assert [r["type"] for r in results] == ([kind] if kind != "course" else [])
@@ -271,8 +246,8 @@ def test_the_list_is_paginated(owner_api, owner):
     assert owner_api.get(BOOKMARKS, {"page": 9}).status_code == 404
 
 
-def test_the_owner_reads_changes_and_removes_a_bookmark(owner_api, owner, items):
-    mark = bookmark(owner, items["community"], note="old")
+def test_the_owner_reads_changes_and_removes_a_bookmark(owner_api, owner, library_items):
+    mark = bookmark(owner, library_items["community"], note="old")
     got = owner_api.get(detail(mark))
     assert got.status_code == 200
     assert (got.json()["type"], got.json()["item"]["title"]) == ("community", "Hugging Face Forum")
@@ -297,7 +272,7 @@ def test_the_owner_reads_changes_and_removes_a_bookmark(owner_api, owner, items)
         created_at,
     )
     mark.refresh_from_db()
-    assert (mark.note, mark.user, mark.target) == ("ask about tokenizers", owner, items["community"])
+    assert (mark.note, mark.user, mark.target) == ("ask about tokenizers", owner, library_items["community"])
 
     too_long = owner_api.patch(detail(mark), {"note": "x" * 501}, format="json")
     assert too_long.status_code == 400 and "note" in error_of(too_long)["fields"]
@@ -309,8 +284,8 @@ def test_the_owner_reads_changes_and_removes_a_bookmark(owner_api, owner, items)
     assert owner_api.get(detail(mark)).status_code == 404
 
 
-def test_another_users_bookmark_is_404_never_403(owner_api, other_api, owner, items):
-    mark = bookmark(owner, items["paper"], note="mine")
+def test_another_users_bookmark_is_404_never_403(owner_api, other_api, owner, library_items):
+    mark = bookmark(owner, library_items["paper"], note="mine")
     for method, body in (("get", None), ("patch", {"note": "theirs"}), ("delete", None)):
         response = getattr(other_api, method)(detail(mark), body, format="json")
         assert response.status_code == 404, method
@@ -335,7 +310,7 @@ MAKERS = (
 
 @pytest.mark.parametrize("params", [{}, {"type": "paper"}])
 def test_the_list_runs_the_same_queries_for_5_and_50_bookmarks(owner, params, django_assert_num_queries):
-    client = client_for(owner)
+    client = api_client_for(owner)
     client.get(BOOKMARKS)  # content types cached, the token row exists
     # Every type present in both cases (a type absent needs no query of its own):
     # the token with its user; the count; the page of bookmarks; the items, one query per type

@@ -13,13 +13,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def reader(client):
-    user = factories.UserFactory(username="reader")
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def stranger():
     return factories.UserFactory(username="stranger")
 
@@ -31,41 +24,41 @@ def post_bookmark(client, **data):
 # --- the bookmark form ---------------------------------------------------------------------------
 
 
-def test_add_by_id_returns_to_next(client, reader):
+def test_add_by_id_returns_to_next(reader_client, reader):
     paper = factories.PaperFactory()
     response = post_bookmark(
-        client, content_type="resources.paper", object_id=paper.pk, action="add", next="/papers/?q=x"
+        reader_client, content_type="resources.paper", object_id=paper.pk, action="add", next="/papers/?q=x"
     )
     assert response.status_code == 302 and response["Location"] == "/papers/?q=x"
     assert services.is_bookmarked(reader, paper)
 
 
-def test_add_by_slug_and_toggle_off(client, reader):
+def test_add_by_slug_and_toggle_off(reader_client, reader):
     series = factories.ConferenceSeriesFactory(short_name="NeurIPS", slug="neurips")
-    post_bookmark(client, content_type="resources.conferenceseries", slug="neurips")
+    post_bookmark(reader_client, content_type="resources.conferenceseries", slug="neurips")
     assert services.is_bookmarked(reader, series)
-    post_bookmark(client, content_type="resources.conferenceseries", slug="neurips")
+    post_bookmark(reader_client, content_type="resources.conferenceseries", slug="neurips")
     assert not services.is_bookmarked(reader, series)
 
 
-def test_the_same_add_twice_keeps_the_bookmark(client, reader):
+def test_the_same_add_twice_keeps_the_bookmark(reader_client, reader):
     book = factories.BookFactory()
     for _ in range(2):
-        post_bookmark(client, content_type="resources.book", object_id=book.pk, action="add")
+        post_bookmark(reader_client, content_type="resources.book", object_id=book.pk, action="add")
     assert Bookmark.objects.count() == 1
 
 
-def test_an_unsafe_next_falls_back_to_the_item_page(client, reader):
+def test_an_unsafe_next_falls_back_to_the_item_page(reader_client, reader):
     course = factories.CourseFactory()
     response = post_bookmark(
-        client, content_type="resources.course", object_id=course.pk, next="https://evil.example/x"
+        reader_client, content_type="resources.course", object_id=course.pk, next="https://evil.example/x"
     )
     assert response["Location"] == course.get_absolute_url()
 
 
-def test_json_clients_get_the_new_state(client, reader):
+def test_json_clients_get_the_new_state(reader_client, reader):
     community = factories.CommunityFactory()
-    response = client.post(
+    response = reader_client.post(
         "/accounts/bookmarks/",
         {"content_type": "resources.community", "object_id": community.pk},
         HTTP_ACCEPT="application/json",
@@ -85,19 +78,19 @@ def test_json_clients_get_the_new_state(client, reader):
         ({"content_type": "resources.paper", "object_id": 1, "note": "x" * 501}, "note"),
     ],
 )
-def test_bad_bookmark_posts_are_field_errors_and_change_nothing(client, reader, data, field):
+def test_bad_bookmark_posts_are_field_errors_and_change_nothing(reader_client, reader, data, field):
     factories.PaperFactory()
-    response = post_bookmark(client, **data)
+    response = post_bookmark(reader_client, **data)
     assert response.status_code == 400
     assert field in response.context["form"].errors
-    response = client.post("/accounts/bookmarks/", data, HTTP_ACCEPT="application/json")
+    response = reader_client.post("/accounts/bookmarks/", data, HTTP_ACCEPT="application/json")
     assert response.status_code == 400 and field in response.json()["errors"]
     assert not Bookmark.objects.exists()
 
 
-def test_draft_items_cannot_be_bookmarked(client, reader):
+def test_draft_items_cannot_be_bookmarked(reader_client, reader):
     draft = factories.PaperFactory(status=Status.DRAFT)
-    response = post_bookmark(client, content_type="resources.paper", object_id=draft.pk)
+    response = post_bookmark(reader_client, content_type="resources.paper", object_id=draft.pk)
     assert response.status_code == 400
     assert not Bookmark.objects.exists()
 
@@ -110,9 +103,11 @@ def test_visitors_are_sent_to_log_in_and_back(client):
     assert not Bookmark.objects.exists()
 
 
-def test_bookmarking_is_post_only(client, reader):
+def test_bookmarking_is_post_only(reader_client, reader):
     paper = factories.PaperFactory()
-    response = client.get("/accounts/bookmarks/", {"content_type": "resources.paper", "object_id": paper.pk})
+    response = reader_client.get(
+        "/accounts/bookmarks/", {"content_type": "resources.paper", "object_id": paper.pk}
+    )
     assert response.status_code == 405
     assert not Bookmark.objects.exists()
 
@@ -152,7 +147,7 @@ def test_the_button_renders_nothing_for_other_objects(reader):
 # --- My library ----------------------------------------------------------------------------------
 
 
-def test_library_groups_bookmarks_by_type_and_hides_other_readers(client, reader, stranger):
+def test_library_groups_bookmarks_by_type_and_hides_other_readers(reader_client, reader, stranger):
     paper = factories.PaperFactory(title="Attention Is All You Need", year=2017)
     book = factories.BookFactory(title="Deep Learning")
     secret = factories.PaperFactory(title="Someone Else's Reading")
@@ -160,7 +155,7 @@ def test_library_groups_bookmarks_by_type_and_hides_other_readers(client, reader
     services.set_bookmark(reader, book, True)
     services.set_bookmark(stranger, secret, True)
 
-    response = client.get("/accounts/library/")
+    response = reader_client.get("/accounts/library/")
     assert response.status_code == 200
     body = response.content.decode()
     assert [g.label for g in response.context["groups"]] == ["resources.paper", "resources.book"]
@@ -170,8 +165,8 @@ def test_library_groups_bookmarks_by_type_and_hides_other_readers(client, reader
     assert "/accounts/library/papers.bib" in body
 
 
-def test_an_empty_library_says_so(client, reader):
-    response = client.get("/accounts/library/")
+def test_an_empty_library_says_so(reader_client, reader):
+    response = reader_client.get("/accounts/library/")
     assert "Nothing here yet" in response.content.decode()
     assert "papers.bib" not in response.content.decode()
 
@@ -189,51 +184,53 @@ def make_library(user, per_type):
 
 
 @pytest.mark.parametrize("per_type", [1, 10])
-def test_library_queries_do_not_grow_with_bookmarks(client, reader, per_type, django_assert_num_queries):
+def test_library_queries_do_not_grow_with_bookmarks(
+    reader_client, reader, per_type, django_assert_num_queries
+):
     """5 bookmarks and 50 bookmarks (one and ten of each type) cost the same queries."""
     make_library(reader, per_type)
-    client.get("/accounts/library/")  # warms ContentType's per-process cache
+    reader_client.get("/accounts/library/")  # warms ContentType's per-process cache
     # session, user, bookmarks (one query, sub-selecting published ids per type),
     # then one per type: papers (with venue edition and series), books, courses, communities, series;
     # the learning paths the reader has started (paths/templatetags/paths_tags.py: none here).
     with django_assert_num_queries(9):
-        response = client.get("/accounts/library/")
+        response = reader_client.get("/accounts/library/")
     assert response.context["total"] == 5 * per_type
 
 
-def test_remove_a_bookmark(client, reader):
+def test_remove_a_bookmark(reader_client, reader):
     paper = factories.PaperFactory()
     services.set_bookmark(reader, paper, True)
     bookmark = Bookmark.objects.get()
-    response = client.post(f"/accounts/library/{bookmark.pk}/remove/")
+    response = reader_client.post(f"/accounts/library/{bookmark.pk}/remove/")
     assert response.status_code == 302 and response["Location"] == "/accounts/library/"
     assert not Bookmark.objects.exists()
 
 
-def test_nobody_removes_or_reads_another_readers_bookmark(client, reader, stranger):
+def test_nobody_removes_or_reads_another_readers_bookmark(reader_client, reader, stranger):
     services.set_bookmark(stranger, factories.PaperFactory(), True, note="private")
     theirs = Bookmark.objects.get()
-    assert client.post(f"/accounts/library/{theirs.pk}/remove/").status_code == 404
-    assert client.get(f"/accounts/library/{theirs.pk}/note/").status_code == 404
-    assert client.post(f"/accounts/library/{theirs.pk}/note/", {"note": "mine now"}).status_code == 404
+    assert reader_client.post(f"/accounts/library/{theirs.pk}/remove/").status_code == 404
+    assert reader_client.get(f"/accounts/library/{theirs.pk}/note/").status_code == 404
+    assert reader_client.post(f"/accounts/library/{theirs.pk}/note/", {"note": "mine now"}).status_code == 404
     theirs.refresh_from_db()
     assert theirs.note == "private"
 
 
-def test_edit_a_note(client, reader):
+def test_edit_a_note(reader_client, reader):
     services.set_bookmark(reader, factories.BookFactory(), True)
     bookmark = Bookmark.objects.get()
-    assert client.get(f"/accounts/library/{bookmark.pk}/note/").status_code == 200
-    response = client.post(f"/accounts/library/{bookmark.pk}/note/", {"note": "  chapters 3-5  "})
+    assert reader_client.get(f"/accounts/library/{bookmark.pk}/note/").status_code == 200
+    response = reader_client.post(f"/accounts/library/{bookmark.pk}/note/", {"note": "  chapters 3-5  "})
     assert response.status_code == 302
     bookmark.refresh_from_db()
     assert bookmark.note == "chapters 3-5"
 
 
-def test_a_too_long_note_is_a_field_error_and_changes_nothing(client, reader):
+def test_a_too_long_note_is_a_field_error_and_changes_nothing(reader_client, reader):
     services.set_bookmark(reader, factories.BookFactory(), True, note="short")
     bookmark = Bookmark.objects.get()
-    response = client.post(f"/accounts/library/{bookmark.pk}/note/", {"note": "x" * 501})
+    response = reader_client.post(f"/accounts/library/{bookmark.pk}/note/", {"note": "x" * 501})
     assert response.status_code == 400
     assert "note" in response.context["form"].errors
     bookmark.refresh_from_db()
@@ -243,7 +240,7 @@ def test_a_too_long_note_is_a_field_error_and_changes_nothing(client, reader):
 # --- BibTeX export -------------------------------------------------------------------------------
 
 
-def test_export_bookmarked_papers_as_bibtex(client, reader, stranger):
+def test_export_bookmarked_papers_as_bibtex(reader_client, reader, stranger):
     mine = factories.PaperFactory(
         title="Attention Is All You Need", authors=["Ashish Vaswani", "Noam Shazeer"], year=2017
     )
@@ -252,7 +249,7 @@ def test_export_bookmarked_papers_as_bibtex(client, reader, stranger):
     services.set_bookmark(reader, factories.BookFactory(), True)
     services.set_bookmark(stranger, theirs, True)
 
-    response = client.get("/accounts/library/papers.bib")
+    response = reader_client.get("/accounts/library/papers.bib")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/x-bibtex")
     assert response["Content-Disposition"] == 'attachment; filename="my-papers.bib"'

@@ -10,11 +10,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def reader():
-    return factories.UserFactory(username="reader")
-
-
 def test_toggle_adds_then_removes(reader):
     paper = factories.PaperFactory()
     assert services.toggle_bookmark(reader, paper, note="read §3") is True

@@ -8,19 +8,10 @@ from django.core import mail
 from django.test import Client
 
 from tests import factories
+from tests.helpers import STRONG, signup_data
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
-STRONG = "violet-Quokka-37-river"
-
-
-def signup_data(**overrides):
-    return {
-        "username": "ada",
-        "email": "ada@example.org",
-        "password1": STRONG,
-        "password2": STRONG,
-    } | overrides
 
 
 def test_signup_page_has_a_csrf_protected_form(client):

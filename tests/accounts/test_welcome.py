@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from tests import factories
-from tests.accounts.test_views import signup_data
+from tests.helpers import signup_data
 
 pytestmark = pytest.mark.django_db
 

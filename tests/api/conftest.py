@@ -1,53 +1,11 @@
-"""Fixtures of the API tests: a small published catalogue, users of each kind, a clean throttle."""
+"""Fixtures of the API tests: a small published catalogue, and users holding one model's permissions."""
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.cache import cache
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from resources import models
 from tests import factories
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counts():
-    # Throttle counters live in the cache; one test's requests must not count against the next.
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def api():
-    return APIClient()
-
-
-def _client_for(user) -> APIClient:
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
-
-
-@pytest.fixture
-def user(db):
-    return factories.UserFactory(username="reader")
-
-
-@pytest.fixture
-def staff(db):
-    return factories.UserFactory(username="curator", is_staff=True)
-
-
-@pytest.fixture
-def user_api(user):
-    return _client_for(user)
-
-
-@pytest.fixture
-def staff_api(staff):
-    return _client_for(staff)
+from tests.helpers import api_client_for
 
 
 @pytest.fixture
@@ -60,13 +18,13 @@ def permitted_user_factory(db):
         member.user_permissions.add(
             *Permission.objects.filter(content_type__app_label="resources", codename__in=codenames)
         )
-        return _client_for(member)
+        return api_client_for(member)
 
     return make
 
 
 @pytest.fixture
-def catalogue(db):
+def api_catalogue(db):
     """One published item of each type, a draft of each, linked by a topic."""
     topic = factories.TopicFactory(slug="transformers", name_en="Transformers")
     series = factories.ConferenceSeriesFactory(short_name="NeurIPS", slug="neurips", field="AI", ccf_rank="A")

@@ -8,7 +8,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def test_an_unchanged_list_answers_304_after_one_query(api, catalogue, django_assert_num_queries):
+def test_an_unchanged_list_answers_304_after_one_query(api, api_catalogue, django_assert_num_queries):
     first = api.get("/api/v1/papers/", {"topic": "transformers"})
     assert first.status_code == 200
     assert first["Cache-Control"] == "no-cache"
@@ -21,14 +21,14 @@ def test_an_unchanged_list_answers_304_after_one_query(api, catalogue, django_as
     assert again["ETag"] == first["ETag"]
 
 
-def test_the_list_etag_changes_with_an_edit_a_new_item_a_deletion_and_the_query(api, catalogue):
+def test_the_list_etag_changes_with_an_edit_a_new_item_a_deletion_and_the_query(api, api_catalogue):
     def etag(**params):
         return api.get("/api/v1/papers/", params)["ETag"]
 
     original = etag()
     assert etag(page_size=5) != original
     assert api.get("/api/v1/papers/", HTTP_ACCEPT="text/csv")["ETag"] != original
-    paper = catalogue["paper"]
+    paper = api_catalogue["paper"]
     paper.title = "Attention Is Still All You Need"
     paper.save()
     edited = etag()
@@ -40,7 +40,7 @@ def test_the_list_etag_changes_with_an_edit_a_new_item_a_deletion_and_the_query(
     assert etag() not in {added, original}
 
 
-def test_if_modified_since_answers_304(api, catalogue):
+def test_if_modified_since_answers_304(api, api_catalogue):
     first = api.get("/api/v1/books/")
     again = api.get("/api/v1/books/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
     assert again.status_code == 304
@@ -57,23 +57,23 @@ def test_if_modified_since_answers_304(api, catalogue):
         "/api/v1/search/?q=attention",
     ],
 )
-def test_details_and_untimestamped_lists_get_an_etag_of_their_body(url, api, catalogue):
+def test_details_and_untimestamped_lists_get_an_etag_of_their_body(url, api, api_catalogue):
     first = api.get(url)
     assert first.status_code == 200
     assert first["ETag"]
     assert api.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
 
 
-def test_a_changed_deadline_changes_its_conference_etag(api, catalogue):
+def test_a_changed_deadline_changes_its_conference_etag(api, api_catalogue):
     url = "/api/v1/conferences/neurips/"
     before = api.get(url)["ETag"]
-    models.Deadline.objects.filter(pk=catalogue["deadline"].pk).update(label="Moved")
+    models.Deadline.objects.filter(pk=api_catalogue["deadline"].pk).update(label="Moved")
     response = api.get(url, HTTP_IF_NONE_MATCH=before)
     assert response.status_code == 200
     assert response.json()["editions"][0]["deadlines"][0]["label"] == "Moved"
 
 
-def test_writes_are_not_conditional(staff_api, catalogue):
+def test_writes_are_not_conditional(staff_api, api_catalogue):
     response = staff_api.patch("/api/v1/papers/attention/", {"venue": "NIPS"}, format="json")
     assert response.status_code == 200
     assert not response.has_header("ETag")

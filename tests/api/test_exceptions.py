@@ -30,7 +30,7 @@ def test_a_missing_slash_is_added_before_anything_else(api):
     assert api.get("/api/v1/papers").status_code == 301
 
 
-def test_a_method_not_allowed_is_405(api, catalogue):
+def test_a_method_not_allowed_is_405(api, api_catalogue):
     assert error_of(api.put("/api/v1/papers/", {}, format="json"), 401)["code"] == "not_authenticated"
 
 
@@ -51,7 +51,7 @@ def test_an_unsupported_body_type_is_415(staff_api):
     assert error_of(response, 415)["code"] == "unsupported_media_type"
 
 
-def test_an_invalid_page_is_404(api, catalogue):
+def test_an_invalid_page_is_404(api, api_catalogue):
     assert error_of(api.get("/api/v1/papers/?page=7"), 404)["detail"] == "Invalid page."
 
 
@@ -67,7 +67,7 @@ def test_a_database_conflict_is_409_not_500():
     assert response.data["error"]["code"] == "conflict"
 
 
-def test_an_unexpected_error_is_a_json_500(monkeypatch, api, catalogue):
+def test_an_unexpected_error_is_a_json_500(monkeypatch, api, api_catalogue):
     def broken(self, *args, **kwargs):
         raise RuntimeError("bug")
 
@@ -77,19 +77,19 @@ def test_an_unexpected_error_is_a_json_500(monkeypatch, api, catalogue):
     assert "bug" not in error["detail"]
 
 
-def test_an_unoffered_format_is_406(api, catalogue):
+def test_an_unoffered_format_is_406(api, api_catalogue):
     response = api.get("/api/v1/papers/", HTTP_ACCEPT="image/png")
     assert error_of(response, 406)["code"] == "not_acceptable"
 
 
-def test_head_answers_like_get_without_a_body(api, catalogue):
+def test_head_answers_like_get_without_a_body(api, api_catalogue):
     response = api.head("/api/v1/papers/")
     assert response.status_code == 200
     assert response["ETag"] == api.get("/api/v1/papers/")["ETag"]
     assert response.content == b""
 
 
-def test_the_browsable_api_still_works_for_people(api, staff_api, catalogue):
+def test_the_browsable_api_still_works_for_people(api, staff_api, api_catalogue):
     for client in (api, staff_api):
         response = client.get("/api/v1/papers/", HTTP_ACCEPT="text/html")
         assert response.status_code == 200

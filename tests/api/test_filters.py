@@ -17,7 +17,7 @@ def slugs(response, key="slug"):
 
 
 @pytest.fixture
-def deadlines(db):
+def filter_deadlines(db):
     now = timezone.now()
     nlp = factories.TopicFactory(slug="nlp")
     acl = factories.ConferenceSeriesFactory(short_name="ACL", slug="acl", field="NLP", ccf_rank="A")
@@ -41,13 +41,13 @@ def labels(response):
     return slugs(response, key="label")
 
 
-def test_upcoming_and_past(api, deadlines):
+def test_upcoming_and_past(api, filter_deadlines):
     assert labels(api.get("/api/v1/deadlines/", {"when": "upcoming"})) == ["ACL paper", "CVPR paper"]
     assert labels(api.get("/api/v1/deadlines/", {"when": "past"})) == ["COLING paper"]
 
 
-def test_from_and_to(api, deadlines):
-    now = deadlines["now"]
+def test_from_and_to(api, filter_deadlines):
+    now = filter_deadlines["now"]
     params = {
         "from": (now + dt.timedelta(days=1)).isoformat(),
         "to": (now + dt.timedelta(days=20)).isoformat(),
@@ -60,7 +60,7 @@ def test_from_and_to(api, deadlines):
     ]
 
 
-def test_topic_field_rank_and_conference(api, deadlines):
+def test_topic_field_rank_and_conference(api, filter_deadlines):
     assert labels(api.get("/api/v1/deadlines/", {"topic": "nlp"})) == ["ACL paper"]
     assert labels(api.get("/api/v1/deadlines/", {"field": "nlp"})) == ["COLING paper", "ACL paper"]
     assert labels(api.get("/api/v1/deadlines/", {"rank": "A"})) == ["ACL paper", "CVPR paper"]
@@ -70,7 +70,7 @@ def test_topic_field_rank_and_conference(api, deadlines):
     ]
 
 
-def test_ordering_reverses(api, deadlines):
+def test_ordering_reverses(api, filter_deadlines):
     assert labels(api.get("/api/v1/deadlines/", {"ordering": "-at"})) == [
         "CVPR paper",
         "ACL paper",
@@ -82,13 +82,13 @@ def test_ordering_reverses(api, deadlines):
     "params",
     [{"when": "soon"}, {"rank": "Z"}, {"from": "yesterday"}, {"ordering": "secret"}, {"year": "1800"}],
 )
-def test_a_value_a_filter_cannot_use_is_a_field_error(api, deadlines, params):
+def test_a_value_a_filter_cannot_use_is_a_field_error(api, filter_deadlines, params):
     response = api.get("/api/v1/deadlines/", params)
     assert response.status_code == 400
     assert set(response.json()["error"]["fields"]) == set(params)
 
 
-def test_deadlines_of_draft_conferences_are_hidden(api, deadlines):
+def test_deadlines_of_draft_conferences_are_hidden(api, filter_deadlines):
     series = factories.ConferenceSeriesFactory(slug="hidden", status="draft")
     factories.DeadlineFactory(edition=factories.ConferenceEditionFactory(series=series), label="Secret")
     assert "Secret" not in labels(api.get("/api/v1/deadlines/"))
@@ -96,7 +96,7 @@ def test_deadlines_of_draft_conferences_are_hidden(api, deadlines):
     assert all(e["series"] != "hidden" for e in api.get("/api/v1/editions/").json()["results"])
 
 
-def test_papers_by_text_year_topic_and_code(api, catalogue):
+def test_papers_by_text_year_topic_and_code(api, api_catalogue):
     factories.PaperFactory(
         title="BERT: Pre-training", slug="bert", year=2019, code_url="https://github.com/google/bert"
     )
@@ -111,7 +111,7 @@ def test_papers_by_text_year_topic_and_code(api, catalogue):
     assert slugs(api.get("/api/v1/papers/", {"conference": "neurips"})) == ["attention"]
 
 
-def test_other_lists_filter_too(api, catalogue):
+def test_other_lists_filter_too(api, api_catalogue):
     factories.CourseFactory(slug="free", is_free=True, level="advanced")
     factories.CommunityFactory(slug="zh-forum", language="zh", kind="qa")
     assert slugs(api.get("/api/v1/courses/", {"is_free": "true", "level": "advanced"})) == ["free"]
@@ -125,7 +125,7 @@ def test_other_lists_filter_too(api, catalogue):
 
 
 @override_settings(SEARCH_BACKEND="icontains")
-def test_search_across_types(api, catalogue):
+def test_search_across_types(api, api_catalogue):
     body = api.get("/api/v1/search/", {"q": "attention"}).json()
     assert body["query"] == "attention"
     assert body["counts"]["papers"] == 1
@@ -135,7 +135,7 @@ def test_search_across_types(api, catalogue):
 
 
 @override_settings(SEARCH_BACKEND="icontains")
-def test_search_one_type_and_topics(api, catalogue):
+def test_search_one_type_and_topics(api, api_catalogue):
     body = api.get("/api/v1/search/", {"q": "transformers", "type": "topics"}).json()
     assert [(r["type"], r["slug"]) for r in body["results"]] == [("topics", "transformers")]
     assert set(body["counts"]) == {"topics"}
@@ -166,7 +166,7 @@ def test_search_needs_a_query(api, db):
 
 
 @override_settings(CORS_ALLOWED_ORIGINS=["https://notebook.example.org"])
-def test_cors_lets_allowed_origins_read_and_not_write(api, catalogue):
+def test_cors_lets_allowed_origins_read_and_not_write(api, api_catalogue):
     origin = {"HTTP_ORIGIN": "https://notebook.example.org"}
     response = api.get("/api/v1/papers/", **origin)
     assert response["Access-Control-Allow-Origin"] == "https://notebook.example.org"
@@ -177,12 +177,12 @@ def test_cors_lets_allowed_origins_read_and_not_write(api, catalogue):
 
 
 @pytest.mark.parametrize("offset", ["-16:01", "+18:00"])
-def test_an_offset_postgresql_would_refuse_is_turned_into_utc(api, deadlines, offset):
+def test_an_offset_postgresql_would_refuse_is_turned_into_utc(api, filter_deadlines, offset):
     response = api.get("/api/v1/deadlines/", {"from": f"2000-11-25T08:51:12{offset}"})
     assert labels(response) == ["COLING paper", "ACL paper", "CVPR paper"]
 
 
-def test_an_instant_out_of_range_is_a_field_error(api, deadlines):
+def test_an_instant_out_of_range_is_a_field_error(api, filter_deadlines):
     response = api.get("/api/v1/deadlines/", {"to": "0001-01-01T00:00:00+05:00"})
     assert response.status_code == 400
     assert set(response.json()["error"]["fields"]) == {"to"}

@@ -9,8 +9,6 @@ The owner's own access is the ``owner`` column.
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from accounts import services as accounts_services
 from accounts.models import Bookmark
@@ -18,7 +16,8 @@ from notifications.models import Follow
 from paths.models import LearningPath, Step, StepProgress
 from resources.models import DeadlineChange
 from tests import factories
-from tests.api.test_views import RESOURCES
+from tests.api.endpoints import RESOURCES
+from tests.helpers import api_client_for
 from tutorials.models import TrainingRun
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +94,7 @@ def test_the_matrix_covers_every_operation_of_the_schema():
 
 
 @pytest.fixture
-def world(catalogue):
+def permission_world(api_catalogue):
     owner = factories.UserFactory(username="owner")
     users = {
         "anonymous": None,
@@ -104,8 +103,8 @@ def world(catalogue):
         "owner": owner,
     }
     tutorial = factories.TutorialFactory(slug="digits", demo="mlp_digits")
-    run = TrainingRun.objects.create(owner=owner, demo="mlp_digits", status=TrainingRun.Status.QUEUED)
-    accounts_services.set_bookmark(owner, catalogue["book"], True)
+    run = factories.TrainingRunFactory(owner=owner, demo="mlp_digits", status=TrainingRun.Status.QUEUED)
+    accounts_services.set_bookmark(owner, api_catalogue["book"], True)
     mark = Bookmark.objects.get(user=owner)
     learning_path = LearningPath.objects.create(slug="matrix-path", title_en="Matrix", status="published")
     first = Step.objects.create(path=learning_path, position=1, tutorial=tutorial)
@@ -113,14 +112,14 @@ def world(catalogue):
         path=learning_path, position=2, paper=factories.PaperFactory(slug="matrix-paper")
     )
     progress = StepProgress.objects.create(user=owner, step=first, state="learning")
-    deadline = catalogue["deadline"]
+    deadline = api_catalogue["deadline"]
     follow = Follow.objects.create(user=owner, series=deadline.edition.series)
     change = DeadlineChange.objects.create(
         edition=deadline.edition, deadline=deadline, kind=deadline.kind, change="moved", new_at=deadline.at
     )
     return {
         "users": users,
-        "catalogue": catalogue,
+        "catalogue": api_catalogue,
         "tutorial": tutorial,
         "run": run,
         "bookmark": mark,
@@ -132,25 +131,17 @@ def world(catalogue):
     }
 
 
-def client_of(user) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
-
-
-def request_for(path: str, method: str, world: dict) -> tuple[str, dict | None]:
+def request_for(path: str, method: str, permission_world: dict) -> tuple[str, dict | None]:
     """The concrete URL and body of one operation."""
     parts = path.strip("/").split("/")
     name = parts[2]
     body = None
     if name in RESOURCES:
         _model, key, _lookup, create_body, change_body = RESOURCES[name]
-        item = world["catalogue"][key]
+        item = permission_world["catalogue"][key]
         url = path.replace("{slug}", str(getattr(item, "slug", ""))).replace("{id}", str(item.pk))
         if method in {"post", "put"}:
-            body = create_body(world["catalogue"])
+            body = create_body(permission_world["catalogue"])
         elif method == "patch":
             body = change_body
         return url, body
@@ -158,24 +149,24 @@ def request_for(path: str, method: str, world: dict) -> tuple[str, dict | None]:
         return f"{path}?q=attention", None
     if name == "follows":
         if method == "post":
-            body = {"kind": "series", "slug": world["follow"].series.slug}
-        return path.replace("{id}", str(world["follow"].pk)), body
+            body = {"kind": "series", "slug": permission_world["follow"].series.slug}
+        return path.replace("{id}", str(permission_world["follow"].pk)), body
     if name == "expected-deadlines":
         return path, None
     if name == "deadline-changes":
-        return path.replace("{id}", str(world["change"].pk)), None
+        return path.replace("{id}", str(permission_world["change"].pk)), None
     if name == "tutorials":
-        return path.replace("{slug}", world["tutorial"].slug), None
+        return path.replace("{slug}", permission_world["tutorial"].slug), None
     if name == "runs":
         if method == "post" and "{id}" not in path:
             body = {"demo": "mlp_digits", "params": {"epochs": 1}}
-        return path.replace("{id}", str(world["run"].pk)), body
+        return path.replace("{id}", str(permission_world["run"].pk)), body
     if name == "bookmarks":
         if method == "post":
-            body = {"type": "paper", "slug": world["catalogue"]["paper"].slug}
+            body = {"type": "paper", "slug": permission_world["catalogue"]["paper"].slug}
         elif method == "patch":
             body = {"note": "chapter 10"}
-        return path.replace("{id}", str(world["bookmark"].pk)), body
+        return path.replace("{id}", str(permission_world["bookmark"].pk)), body
     if name == "paths":
         if method == "post":
             body = {"slug": "new-path", "title_en": "New", "topics": [], "prerequisites": []}
@@ -183,23 +174,23 @@ def request_for(path: str, method: str, world: dict) -> tuple[str, dict | None]:
             body = {"slug": "matrix-path", "title_en": "Renamed", "level": "advanced"}
         elif method == "patch":
             body = {"title_zh": "矩阵"}
-        return path.replace("{slug}", world["path"].slug), body
+        return path.replace("{slug}", permission_world["path"].slug), body
     if name == "progress":
         if method == "post":
-            body = {"step": world["unstarted_step"].pk, "state": "done"}
+            body = {"step": permission_world["unstarted_step"].pk, "state": "done"}
         elif method == "patch":
             body = {"note": "mine"}
-        return path.replace("{id}", str(world["progress"].pk)), body
+        return path.replace("{id}", str(permission_world["progress"].pk)), body
     raise AssertionError(f"no request written for {method.upper()} {path}")
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("path", "method"), sorted(MATRIX))
 def test_each_role_gets_its_status_on_each_operation(
-    path, method, role, world, django_capture_on_commit_callbacks
+    path, method, role, permission_world, django_capture_on_commit_callbacks
 ):
-    url, body = request_for(path, method, world)
-    client = client_of(world["users"][role])
+    url, body = request_for(path, method, permission_world)
+    client = api_client_for(permission_world["users"][role])
     response = (
         getattr(client, method)(url, body, format="json")
         if body is not None

@@ -64,7 +64,7 @@ def test_anonymous_clients_must_sign_in(owners):
     assert response.status_code == 401
 
 
-def test_an_inactive_staff_user_cannot_write(api, catalogue):
+def test_an_inactive_staff_user_cannot_write(api, api_catalogue):
     staff = factories.UserFactory(username="gone", is_staff=True, is_active=False)
     token = Token.objects.create(user=staff)
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")

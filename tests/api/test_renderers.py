@@ -21,7 +21,7 @@ def rows(response) -> list[dict]:
     "endpoint",
     ["topics", "conferences", "editions", "deadlines", "courses", "books", "papers", "communities"],
 )
-def test_every_list_comes_as_csv(endpoint, api, catalogue):
+def test_every_list_comes_as_csv(endpoint, api, api_catalogue):
     response = api.get(f"/api/v1/{endpoint}/", {"format": "csv"})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -29,16 +29,16 @@ def test_every_list_comes_as_csv(endpoint, api, catalogue):
     assert response["X-Total-Count"] == "1"
 
 
-def test_csv_columns_are_flat(api, catalogue):
+def test_csv_columns_are_flat(api, api_catalogue):
     response = api.get("/api/v1/papers/", HTTP_ACCEPT="text/csv")
     (paper,) = rows(response)
     assert paper["slug"] == "attention"
     assert paper["authors"] == "Ada Lovelace; Alan Turing"
     assert paper["topics"] == "transformers"
-    assert paper["venue_edition"] == str(catalogue["edition"].pk)
+    assert paper["venue_edition"] == str(api_catalogue["edition"].pk)
 
 
-def test_csv_defuses_spreadsheet_formulas(api, catalogue):
+def test_csv_defuses_spreadsheet_formulas(api, api_catalogue):
     factories.PaperFactory(slug="formula", title='=HYPERLINK("http://evil")', year=1999)
     titles = [row["title"] for row in rows(api.get("/api/v1/papers/", {"format": "csv", "year": 1999}))]
     assert titles == ['\'=HYPERLINK("http://evil")']
@@ -49,7 +49,7 @@ def test_an_empty_csv_list_still_has_its_header(api, db):
     assert response.getvalue().decode().splitlines()[0].startswith("slug,title,authors,year")
 
 
-def test_csv_pages_link_to_the_next_page(api, catalogue):
+def test_csv_pages_link_to_the_next_page(api, api_catalogue):
     for _ in range(3):
         factories.PaperFactory()
     response = api.get("/api/v1/papers/", {"format": "csv", "page_size": 2})
@@ -58,7 +58,7 @@ def test_csv_pages_link_to_the_next_page(api, catalogue):
     assert response["X-Total-Count"] == "4"
 
 
-def test_papers_as_bibtex_by_accept_header_and_by_format(api, catalogue):
+def test_papers_as_bibtex_by_accept_header_and_by_format(api, api_catalogue):
     by_header = api.get("/api/v1/papers/", HTTP_ACCEPT="application/x-bibtex")
     by_format = api.get("/api/v1/papers/?format=bibtex")
     assert by_header.status_code == by_format.status_code == 200
@@ -69,7 +69,7 @@ def test_papers_as_bibtex_by_accept_header_and_by_format(api, catalogue):
     assert "eprint = {1706.03762}" in text
 
 
-def test_one_paper_as_bibtex(api, catalogue):
+def test_one_paper_as_bibtex(api, api_catalogue):
     response = api.get("/api/v1/papers/attention/?format=bibtex")
     assert response.status_code == 200
     text = response.getvalue().decode()
@@ -77,16 +77,16 @@ def test_one_paper_as_bibtex(api, catalogue):
     assert "title = {Attention Is All You Need}" in text
 
 
-def test_bibtex_of_a_list_runs_a_bounded_number_of_queries(api, catalogue, django_assert_num_queries):
+def test_bibtex_of_a_list_runs_a_bounded_number_of_queries(api, api_catalogue, django_assert_num_queries):
     for _ in range(10):
-        factories.PaperFactory(venue_edition=catalogue["edition"])
+        factories.PaperFactory(venue_edition=api_catalogue["edition"])
     # the ETag aggregate; the page with each paper's venue edition and series
     with django_assert_num_queries(2):
         response = api.get("/api/v1/papers/?format=bibtex&page_size=100")
     assert response.getvalue().decode().count("@inproceedings") == 11
 
 
-def test_books_as_bibtex_in_a_bounded_number_of_queries(api, catalogue, django_assert_num_queries):
+def test_books_as_bibtex_in_a_bounded_number_of_queries(api, api_catalogue, django_assert_num_queries):
     for _ in range(5):
         factories.BookFactory()
     # the ETag aggregate; the page of books
@@ -101,7 +101,7 @@ def test_books_as_bibtex_in_a_bounded_number_of_queries(api, catalogue, django_a
     assert one.count("@book{") == 1
 
 
-def test_deadlines_as_icalendar(api, catalogue):
+def test_deadlines_as_icalendar(api, api_catalogue):
     response = api.get("/api/v1/deadlines/", {"format": "ics"})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
@@ -111,9 +111,9 @@ def test_deadlines_as_icalendar(api, catalogue):
     assert "X-WR-CALNAME:AI conference deadlines" in text
 
 
-def test_a_calendar_is_one_document_not_a_page(api, catalogue, django_assert_num_queries):
+def test_a_calendar_is_one_document_not_a_page(api, api_catalogue, django_assert_num_queries):
     for n in range(30):
-        factories.DeadlineFactory(edition=catalogue["edition"], label=f"Round {n}")
+        factories.DeadlineFactory(edition=api_catalogue["edition"], label=f"Round {n}")
     # the count; the deadlines with edition and series, in one query read as the body streams
     with django_assert_num_queries(2):
         response = api.get(
@@ -125,7 +125,7 @@ def test_a_calendar_is_one_document_not_a_page(api, catalogue, django_assert_num
     assert text.rstrip().endswith("END:VCALENDAR")
 
 
-def test_errors_stay_json_whatever_the_format(api, catalogue):
+def test_errors_stay_json_whatever_the_format(api, api_catalogue):
     response = api.get("/api/v1/papers/nope/?format=bibtex")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
@@ -135,7 +135,7 @@ def test_errors_stay_json_whatever_the_format(api, catalogue):
     assert response.json()["error"]["fields"] == {"year": ["Enter a whole number."]}
 
 
-def test_no_matching_paper_is_still_a_bibtex_document(api, catalogue):
+def test_no_matching_paper_is_still_a_bibtex_document(api, api_catalogue):
     response = api.get("/api/v1/papers/?format=bibtex&year=1999")
     assert response["Content-Type"] == "application/x-bibtex; charset=utf-8"
     assert response.getvalue().decode().startswith("%")
@@ -144,20 +144,20 @@ def test_no_matching_paper_is_still_a_bibtex_document(api, catalogue):
 # --- downloads: a list in a text format without page parameters is the whole list, streamed ---
 
 
-def _papers(catalogue, n):
+def _papers(api_catalogue, n):
     for _ in range(n):
-        factories.PaperFactory(venue_edition=catalogue["edition"]).topics.add(catalogue["topic"])
+        factories.PaperFactory(venue_edition=api_catalogue["edition"]).topics.add(api_catalogue["topic"])
 
 
-def _books(catalogue, n):
+def _books(api_catalogue, n):
     for _ in range(n):
         factories.BookFactory()
 
 
-def _deadlines(catalogue, n):
+def _deadlines(api_catalogue, n):
     start = models.Deadline.objects.count()
     for number in range(start, start + n):
-        factories.DeadlineFactory(edition=catalogue["edition"], label=f"Round {number}")
+        factories.DeadlineFactory(edition=api_catalogue["edition"], label=f"Round {number}")
 
 
 def _entries(text):
@@ -188,12 +188,12 @@ DOWNLOADS = {
 
 @pytest.mark.parametrize("case", list(DOWNLOADS))
 def test_a_download_is_the_whole_list_in_the_same_number_of_queries(
-    case, api, catalogue, django_assert_max_num_queries
+    case, api, api_catalogue, django_assert_max_num_queries
 ):
     endpoint, fmt, make, count, queries = DOWNLOADS[case]
     already = 1  # the catalogue fixture's one published item
     for n in (25, 75):  # N, then 3N: more than a page (20), the same number of queries
-        make(catalogue, n - already)
+        make(api_catalogue, n - already)
         already = n
         with django_assert_max_num_queries(queries):
             response = api.get(f"/api/v1/{endpoint}/", {"format": fmt})
@@ -205,8 +205,8 @@ def test_a_download_is_the_whole_list_in_the_same_number_of_queries(
         assert count(text) == n
 
 
-def test_a_download_stops_at_its_limit_and_says_so(api, catalogue, monkeypatch):
-    _papers(catalogue, 6)
+def test_a_download_stops_at_its_limit_and_says_so(api, api_catalogue, monkeypatch):
+    _papers(api_catalogue, 6)
     monkeypatch.setattr(views, "MAX_DOWNLOAD_ITEMS", 5)
     response = api.get("/api/v1/papers/", {"format": "bibtex"})
     assert _entries(response.getvalue().decode()) == 5
@@ -214,8 +214,8 @@ def test_a_download_stops_at_its_limit_and_says_so(api, catalogue, monkeypatch):
     assert response["X-Download-Limit"] == "5"
 
 
-def test_a_download_keeps_the_filters_and_json_stays_paged(api, catalogue):
-    _papers(catalogue, 30)
+def test_a_download_keeps_the_filters_and_json_stays_paged(api, api_catalogue):
+    _papers(api_catalogue, 30)
     factories.PaperFactory(year=1999)
     filtered = api.get("/api/v1/papers/", {"format": "csv", "year": 1999}).getvalue().decode()
     assert _csv_rows(filtered) == 1
@@ -224,7 +224,7 @@ def test_a_download_keeps_the_filters_and_json_stays_paged(api, catalogue):
     assert len(page["results"]) == 20
 
 
-def test_a_download_keeps_its_etag(api, catalogue):
+def test_a_download_keeps_its_etag(api, api_catalogue):
     first = api.get("/api/v1/papers/", {"format": "bibtex"})
     assert first["ETag"]
     again = api.get("/api/v1/papers/", {"format": "bibtex"}, HTTP_IF_NONE_MATCH=first["ETag"])

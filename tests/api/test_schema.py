@@ -1,13 +1,9 @@
 """The OpenAPI schema: it validates, and the API keeps to it under generated requests (Schemathesis)."""
 
-from contextlib import contextmanager
-
 import pytest
 import schemathesis
-from django.core import signals
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -19,6 +15,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests import factories
+from tests.helpers import same_connection_for_every_request
 
 CHECKS = [
     not_a_server_error,
@@ -46,26 +43,13 @@ def test_docs_pages_load_their_scripts_from_this_site(client):
         assert "cdn.jsdelivr.net" not in page
 
 
-@contextmanager
-def same_connection_for_every_request():
-    """The WSGI handler closes "old" connections around each request, which would end the test's
-    transaction; Django's test client switches that off in the same way."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        yield
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
-
-
 @pytest.mark.django_db
-def test_generated_requests_get_answers_the_schema_describes(catalogue, staff):
+def test_generated_requests_get_answers_the_schema_describes(api_catalogue, staff):
     from portal.wsgi import application
 
     for n in range(3):
         factories.PaperFactory(year=2018 + n)
-        factories.DeadlineFactory(edition=catalogue["edition"], label=f"Extra {n}")
+        factories.DeadlineFactory(edition=api_catalogue["edition"], label=f"Extra {n}")
     # Staff, so that writes reach validation and the database instead of stopping at 401.
     headers = {"Authorization": f"Token {Token.objects.create(user=staff).key}"}
     sent = {"requests": 0, "operations": 0}

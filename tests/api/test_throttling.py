@@ -26,7 +26,7 @@ def test_the_defaults_come_from_settings():
     assert set(api_settings.DEFAULT_THROTTLE_RATES) == {"anon", "user", "write", "launch"}
 
 
-def test_anonymous_clients_get_429_with_retry_after(api, catalogue, rates):
+def test_anonymous_clients_get_429_with_retry_after(api, api_catalogue, rates):
     rates(anon="2/minute")
     assert api.get("/api/v1/papers/").status_code == 200
     assert api.get("/api/v1/topics/").status_code == 200
@@ -38,12 +38,12 @@ def test_anonymous_clients_get_429_with_retry_after(api, catalogue, rates):
     assert error["status"] == 429
 
 
-def test_a_signed_in_user_has_the_user_rate(user_api, catalogue, rates):
+def test_a_signed_in_user_has_the_user_rate(reader_api, api_catalogue, rates):
     rates(anon="1/minute", user="3/minute")
-    assert [user_api.get("/api/v1/papers/").status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert [reader_api.get("/api/v1/papers/").status_code for _ in range(4)] == [200, 200, 200, 429]
 
 
-def test_writes_have_a_tighter_rate_that_reads_do_not_use(staff_api, catalogue, rates):
+def test_writes_have_a_tighter_rate_that_reads_do_not_use(staff_api, api_catalogue, rates):
     rates(user="100/minute", write="2/hour")
     for _ in range(5):
         assert staff_api.get("/api/v1/papers/").status_code == 200
@@ -66,7 +66,7 @@ def test_the_launch_scope_counts_only_writes(rates, rf, staff):
     assert not LaunchThrottle().allow_request(post, None)
 
 
-def test_the_address_is_not_taken_from_x_forwarded_for_by_default(api, catalogue, rates):
+def test_the_address_is_not_taken_from_x_forwarded_for_by_default(api, api_catalogue, rates):
     rates(anon="1/minute")
     assert api.get("/api/v1/papers/", HTTP_X_FORWARDED_FOR="10.0.0.1").status_code == 200
     assert api.get("/api/v1/papers/", HTTP_X_FORWARDED_FOR="10.0.0.2").status_code == 429
@@ -81,7 +81,7 @@ def test_a_malformed_rate_stops_start_up(monkeypatch, value):
         portal.settings._throttle_rate("API_THROTTLE_ANON", "120/minute")
 
 
-def test_anonymous_clients_are_counted_by_the_anon_rate_alone(api, catalogue, rates):
+def test_anonymous_clients_are_counted_by_the_anon_rate_alone(api, api_catalogue, rates):
     rates(anon="5/minute", user="1/minute")
     assert [api.get("/api/v1/papers/").status_code for _ in range(3)] == [200, 200, 200]
 

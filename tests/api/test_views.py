@@ -5,97 +5,21 @@ from rest_framework.test import APIClient
 
 from resources import models
 from tests import factories
+from tests.api.endpoints import RESOURCES
 
 pytestmark = pytest.mark.django_db
 
-# endpoint -> (model, detail key in the catalogue fixture, lookup attribute, create body, change body)
-RESOURCES = {
-    "topics": (
-        models.Topic,
-        "topic",
-        "slug",
-        lambda c: {"slug": "rlhf", "name_en": "RLHF"},
-        {"name_en": "T"},
-    ),
-    "conferences": (
-        models.ConferenceSeries,
-        "series",
-        "slug",
-        lambda c: {"short_name": "ICLR", "full_name": "Learning Representations", "topics": ["transformers"]},
-        {"full_name": "Neural Information Processing Systems"},
-    ),
-    "editions": (
-        models.ConferenceEdition,
-        "edition",
-        "pk",
-        lambda c: {"series": "neurips", "year": 2027, "city": "Montréal"},
-        {"city": "Paris"},
-    ),
-    "deadlines": (
-        models.Deadline,
-        "deadline",
-        "pk",
-        lambda c: {
-            "edition": c["edition"].pk,
-            "kind": "abstract",
-            "label": "Abstract",
-            "at": "2026-05-01T12:00:00Z",
-        },
-        {"label": "Full paper (extended)"},
-    ),
-    "courses": (
-        models.Course,
-        "course",
-        "slug",
-        lambda c: {
-            "title": "Transformers from Scratch",
-            "provider": "fast.ai",
-            "url": "https://course.fast.ai/",
-        },
-        {"duration": "6 weeks"},
-    ),
-    "books": (
-        models.Book,
-        "book",
-        "slug",
-        lambda c: {"title": "Speech and Language", "authors": ["D. Jurafsky"]},
-        {"publisher": "Pearson"},
-    ),
-    "papers": (
-        models.Paper,
-        "paper",
-        "slug",
-        lambda c: {
-            "title": "BERT",
-            "authors": ["Jacob Devlin"],
-            "arxiv_id": "1810.04805",
-            "topics": ["transformers"],
-        },
-        {"venue": "NAACL"},
-    ),
-    "communities": (
-        models.Community,
-        "community",
-        "slug",
-        lambda c: {
-            "name": "r/MachineLearning",
-            "kind": "social",
-            "url": "https://www.reddit.com/r/MachineLearning/",
-        },
-        {"language": "zh"},
-    ),
-}
 ROLES = ("anonymous", "user", "other_permission", "model_permission", "staff")
 WRITE_OUTCOME = {"anonymous": 401, "user": 403, "other_permission": 403}
 
 
 @pytest.fixture
-def client_for(api, user_api, staff_api, permitted_user_factory):
+def client_for(api, reader_api, staff_api, permitted_user_factory):
     def make(role, model):
         if role == "anonymous":
             return api
         if role == "user":
-            return user_api
+            return reader_api
         if role == "staff":
             return staff_api
         if role == "model_permission":
@@ -106,37 +30,37 @@ def client_for(api, user_api, staff_api, permitted_user_factory):
     return make
 
 
-def detail_url(endpoint, catalogue):
+def detail_url(endpoint, api_catalogue):
     _model, key, lookup, *_ = RESOURCES[endpoint]
-    return f"/api/v1/{endpoint}/{getattr(catalogue[key], lookup)}/"
+    return f"/api/v1/{endpoint}/{getattr(api_catalogue[key], lookup)}/"
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", RESOURCES)
-def test_everyone_reads_lists_and_details(endpoint, role, catalogue, client_for):
+def test_everyone_reads_lists_and_details(endpoint, role, api_catalogue, client_for):
     client = client_for(role, RESOURCES[endpoint][0])
     listing = client.get(f"/api/v1/{endpoint}/")
     assert listing.status_code == 200
     assert listing.json()["count"] >= 1
-    assert client.get(detail_url(endpoint, catalogue)).status_code == 200
+    assert client.get(detail_url(endpoint, api_catalogue)).status_code == 200
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
 @pytest.mark.parametrize("endpoint", RESOURCES)
-def test_writing_needs_staff_or_the_model_permission(endpoint, method, role, catalogue, client_for):
+def test_writing_needs_staff_or_the_model_permission(endpoint, method, role, api_catalogue, client_for):
     model, _key, _lookup, create_body, change_body = RESOURCES[endpoint]
     client = client_for(role, model)
     before = model.objects.count()
     if method == "post":
-        response = client.post(f"/api/v1/{endpoint}/", create_body(catalogue), format="json")
+        response = client.post(f"/api/v1/{endpoint}/", create_body(api_catalogue), format="json")
     elif method == "put":
-        body = create_body(catalogue)
-        response = client.put(detail_url(endpoint, catalogue), body, format="json")
+        body = create_body(api_catalogue)
+        response = client.put(detail_url(endpoint, api_catalogue), body, format="json")
     elif method == "patch":
-        response = client.patch(detail_url(endpoint, catalogue), change_body, format="json")
+        response = client.patch(detail_url(endpoint, api_catalogue), change_body, format="json")
     else:
-        response = client.delete(detail_url(endpoint, catalogue))
+        response = client.delete(detail_url(endpoint, api_catalogue))
 
     if role in WRITE_OUTCOME:
         assert response.status_code == WRITE_OUTCOME[role], response.content
@@ -148,12 +72,12 @@ def test_writing_needs_staff_or_the_model_permission(endpoint, method, role, cat
     after = model.objects.count()
     assert after == before + {"post": 1, "delete": -1}.get(method, 0)
     if method in {"post", "put", "patch"}:
-        body = create_body(catalogue) if method != "patch" else change_body
+        body = create_body(api_catalogue) if method != "patch" else change_body
         for field, value in body.items():
             assert response.json()[field] == value
 
 
-def test_anonymous_write_is_told_how_to_authenticate(api, catalogue):
+def test_anonymous_write_is_told_how_to_authenticate(api, api_catalogue):
     response = api.post("/api/v1/papers/", {"title": "x"}, format="json")
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Token"
@@ -167,7 +91,7 @@ def test_anonymous_write_is_told_how_to_authenticate(api, catalogue):
     }
 
 
-def test_session_authentication_works_too(catalogue, staff):
+def test_session_authentication_works_too(api_catalogue, staff):
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(staff)
     # A session write without the CSRF token is refused: the cookie alone must not be enough.
@@ -178,8 +102,8 @@ def test_session_authentication_works_too(catalogue, staff):
 
 
 @pytest.mark.parametrize("endpoint", ["conferences", "courses", "books", "papers", "communities"])
-def test_drafts_are_not_read_but_can_be_changed_by_staff(endpoint, api, staff_api, catalogue):
-    draft = catalogue["drafts"][endpoint]
+def test_drafts_are_not_read_but_can_be_changed_by_staff(endpoint, api, staff_api, api_catalogue):
+    draft = api_catalogue["drafts"][endpoint]
     url = f"/api/v1/{endpoint}/{draft.slug}/"
     assert api.get(url).status_code == 404
     assert staff_api.get(url).status_code == 404
@@ -188,7 +112,7 @@ def test_drafts_are_not_read_but_can_be_changed_by_staff(endpoint, api, staff_ap
     assert staff_api.patch(url, {"description_en": "Draft note"}, format="json").status_code == 200
 
 
-def test_ids_timestamps_and_statuses_are_read_only(staff_api, catalogue):
+def test_ids_timestamps_and_statuses_are_read_only(staff_api, api_catalogue):
     response = staff_api.post(
         "/api/v1/papers/",
         {
@@ -205,12 +129,12 @@ def test_ids_timestamps_and_statuses_are_read_only(staff_api, catalogue):
     assert paper.status == models.Status.DRAFT
     assert paper.published_at is None
     assert paper.created_at.year > 2001
-    deadline = catalogue["deadline"]
+    deadline = api_catalogue["deadline"]
     response = staff_api.patch(f"/api/v1/deadlines/{deadline.pk}/", {"id": 999, "label": "L"}, format="json")
     assert response.json()["id"] == deadline.pk
 
 
-def test_a_write_is_checked_by_the_model_clean_and_changes_nothing_when_invalid(staff_api, catalogue):
+def test_a_write_is_checked_by_the_model_clean_and_changes_nothing_when_invalid(staff_api, api_catalogue):
     before = models.Book.objects.count()
     response = staff_api.post(
         "/api/v1/books/",
@@ -224,7 +148,7 @@ def test_a_write_is_checked_by_the_model_clean_and_changes_nothing_when_invalid(
     assert models.Book.objects.count() == before
 
 
-def test_unique_and_check_constraints_are_field_errors(staff_api, catalogue):
+def test_unique_and_check_constraints_are_field_errors(staff_api, api_catalogue):
     response = staff_api.post("/api/v1/editions/", {"series": "neurips", "year": 2026}, format="json")
     assert response.status_code == 400
     assert "non_field_errors" in response.json()["error"]["fields"]
@@ -242,14 +166,14 @@ def test_unique_and_check_constraints_are_field_errors(staff_api, catalogue):
     assert response.json()["error"]["fields"]
 
 
-def test_a_topic_cannot_become_its_own_ancestor(staff_api, catalogue):
-    child = factories.TopicFactory(slug="bert", parent=catalogue["topic"])
+def test_a_topic_cannot_become_its_own_ancestor(staff_api, api_catalogue):
+    child = factories.TopicFactory(slug="bert", parent=api_catalogue["topic"])
     response = staff_api.patch("/api/v1/topics/transformers/", {"parent": child.slug}, format="json")
     assert response.status_code == 400
     assert "parent" in response.json()["error"]["fields"]
 
 
-def test_unknown_topic_slug_is_a_field_error(staff_api, catalogue):
+def test_unknown_topic_slug_is_a_field_error(staff_api, api_catalogue):
     response = staff_api.post(
         "/api/v1/papers/", {"title": "T", "authors": ["A"], "topics": ["nope"]}, format="json"
     )
@@ -257,7 +181,7 @@ def test_unknown_topic_slug_is_a_field_error(staff_api, catalogue):
     assert "topics" in response.json()["error"]["fields"]
 
 
-def test_conference_detail_nests_editions_and_their_deadlines(api, catalogue):
+def test_conference_detail_nests_editions_and_their_deadlines(api, api_catalogue):
     body = api.get("/api/v1/conferences/neurips/").json()
     assert [edition["year"] for edition in body["editions"]] == [2026]
     assert body["editions"][0]["deadlines"][0]["at"] == "2026-12-15T11:59:59Z"
@@ -328,7 +252,7 @@ def test_pages_neither_overlap_nor_skip(api, many_items):
     assert len(seen) == len(set(seen)) == 105
 
 
-def test_the_fast_read_path_answers_what_drf_would(catalogue):
+def test_the_fast_read_path_answers_what_drf_would(api_catalogue):
     from rest_framework import serializers as drf_serializers
 
     from resources.api.serializers import PaperDetailSerializer
@@ -342,6 +266,6 @@ def test_the_fast_read_path_answers_what_drf_would(catalogue):
             model = models.Paper
             fields = PaperDetailSerializer.Meta.fields
 
-    paper = catalogue["paper"]
+    paper = api_catalogue["paper"]
     paper.cites.add(factories.PaperFactory())
     assert PaperDetailSerializer(paper).data == PlainDRF(paper).data

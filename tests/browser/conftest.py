@@ -1,4 +1,4 @@
-"""Playwright (sync API) driving Debian's Chromium against pytest-django's live server.
+"""Pages of Debian's Chromium (the ``browser`` fixture is in tests/conftest.py) on the live server.
 
 No browser is ever downloaded: the tests use /usr/bin/chromium and skip (fail under CI=true)
 when it is absent. Every test gets a page that records console errors, uncaught exceptions,
@@ -6,67 +6,25 @@ failed requests and responses of 400 or more; the test fails at teardown if any 
 the test did not declare with ``page_problems.allow(...)``.
 """
 
-import os
+import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
-from conftest import ROOT, need
+from tests import factories
+from tests.processes import ROOT
 
-CHROMIUM = Path(os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
-
-
-def session_cookie(user, live_server) -> dict:
-    """A cookie that signs ``user`` in on the live server (for ``context.add_cookies``)."""
-    from django.conf import settings
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    return {
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": live_server.url,
-    }
 
 
 @pytest.fixture(autouse=True)
 def _generous_post_limits(settings):
     # A developer re-running the suite should not meet the sign-up limit.
     settings.ACCOUNTS_POST_LIMITS = {"login": (1000, 60), "signup": (1000, 60), "password_reset": (1000, 60)}
-
-
-@pytest.fixture(scope="module")
-def browser(django_db_setup, live_server):
-    need(
-        CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK),
-        f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)",
-    )
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an asyncio loop on this thread while it runs, which makes
-    # Django's async-safety guard refuse the test's own ORM calls (factories, flushes).
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 class PageProblems:
@@ -164,3 +122,37 @@ def shot(request):
         return path
 
     return take
+
+
+@pytest.fixture
+def neurips_catalogue():
+    """NeurIPS with its 2017 and 2026 editions, a future deadline, the paper and a topic."""
+    topic = factories.TopicFactory(slug="transformers", name_en="Transformers", name_zh="Transformer 模型")
+    neurips = factories.ConferenceSeriesFactory(
+        short_name="NeurIPS", slug="neurips", full_name="Conference on Neural Information Processing Systems"
+    )
+    neurips.topics.add(topic)
+    edition_2017 = factories.ConferenceEditionFactory(
+        series=neurips, year=2017, city="Long Beach", country="USA"
+    )
+    edition_2026 = factories.ConferenceEditionFactory(
+        series=neurips, year=2026, city="Sydney", country="Australia"
+    )
+    deadline = factories.DeadlineFactory(
+        edition=edition_2026,
+        label="Full paper",
+        at=(timezone.now() + dt.timedelta(days=40)).replace(microsecond=0),
+    )
+    paper = factories.PaperFactory(
+        title="Attention Is All You Need",
+        slug="attention-is-all-you-need",
+        authors=["Ashish Vaswani", "Noam Shazeer", "Niki Parmar"],
+        year=2017,
+        venue_edition=edition_2017,
+        arxiv_id="1706.03762",
+        bibtex_key="vaswani2017attention",
+        abstract="The dominant sequence transduction models are based on recurrent networks.",
+    )
+    paper.topics.add(topic)
+    factories.PaperFactory(title="Deep Residual Learning for Image Recognition", year=2016)
+    return {"paper": paper, "series": neurips, "deadline": deadline, "topic": topic}

@@ -314,7 +314,7 @@ def _run(owner, tutorial, learning_rate: float, public: bool):
         [30 if row == column else (1 if (row + column) % 7 == 0 else 0) for column in range(10)]
         for row in range(10)
     ]
-    return TrainingRun.objects.create(
+    return factories.TrainingRunFactory(
         owner=owner,
         tutorial=tutorial,
         demo="mlp_digits",

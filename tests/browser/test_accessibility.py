@@ -12,8 +12,8 @@ from importlib import resources
 
 import pytest
 
-from tests.browser.conftest import session_cookie
 from tests.browser.site_pages import html_pages, sample_site
+from tests.helpers import session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,8 +5,7 @@ from pathlib import Path
 import pytest
 
 from tests import factories
-from tests.browser.conftest import session_cookie
-from tests.browser.test_walk import catalogue  # noqa: F401  (fixture)
+from tests.helpers import session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +28,9 @@ courses:
 """
 
 
-def test_curator_browses_edits_and_previews_an_import(live_server, new_page, shot, catalogue, tmp_path):  # noqa: F811
+def test_curator_browses_edits_and_previews_an_import(
+    live_server, new_page, shot, neurips_catalogue, tmp_path
+):
     curator = factories.UserFactory(username="curator", is_staff=True, is_superuser=True)
     page = new_page()
     page.context.add_cookies([session_cookie(curator, live_server)])
@@ -48,7 +49,7 @@ def test_curator_browses_edits_and_previews_an_import(live_server, new_page, sho
     shot(page, "series-change-with-editions")
 
     page.goto(live_server.url + "/admin/resources/paper/")
-    page.get_by_role("link", name=catalogue["paper"].title).click()
+    page.get_by_role("link", name=neurips_catalogue["paper"].title).click()
     page.wait_for_url("**/change/")
     assert page.locator("input[name=arxiv_id]").input_value() == "1706.03762"
     shot(page, "paper-change")

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from notifications.models import Follow
 from tests import factories
-from tests.browser.conftest import session_cookie
+from tests.helpers import session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,8 +9,8 @@ has classified fails ``test_every_route_is_classified``.
 import pytest
 from django.urls import resolve
 
-from tests.browser.conftest import session_cookie
 from tests.browser.site_pages import all_routes, classify, html_pages, sample_site
+from tests.helpers import session_cookie
 
 PHONE_390 = {"width": 390, "height": 844}
 #: Accept-Language and the browser's own locale for each language.

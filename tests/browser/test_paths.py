@@ -10,8 +10,7 @@ from django.contrib.auth import get_user_model
 
 from paths.models import Progress, Step, StepProgress
 from tests import factories
-from tests.browser.conftest import session_cookie
-from tests.paths.conftest import make_path
+from tests.helpers import make_path, session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

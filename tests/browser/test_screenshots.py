@@ -13,8 +13,8 @@ import re
 import pytest
 from django.utils import translation
 
-from tests.browser.conftest import session_cookie
 from tests.browser.site_pages import sample_site
+from tests.helpers import session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -14,7 +14,7 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def catalogue():
+def attention_paper():
     factories.PaperFactory(title="Attention Is All You Need", slug="attention-is-all-you-need", year=2017)
 
 
@@ -24,7 +24,7 @@ def header_share(page) -> float:
     )
 
 
-def test_on_a_phone_the_navigation_folds_into_a_keyboard_menu(live_server, new_page, shot, catalogue):
+def test_on_a_phone_the_navigation_folds_into_a_keyboard_menu(live_server, new_page, shot, attention_paper):
     page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
     page.goto(live_server.url + "/")
     nav = page.get_by_role("navigation", name="Main")
@@ -53,7 +53,7 @@ def test_on_a_phone_the_navigation_folds_into_a_keyboard_menu(live_server, new_p
     assert not nav.is_visible()  # each page starts with the menu folded
 
 
-def test_the_menu_is_translated_and_works_without_scripts(live_server, new_page, catalogue):
+def test_the_menu_is_translated_and_works_without_scripts(live_server, new_page, attention_paper):
     page = new_page(viewport=PHONE, java_script_enabled=False, locale="zh-CN")
     page.goto(live_server.url + "/", wait_until="load")
     menu = page.locator(".site-menu > summary")
@@ -62,7 +62,7 @@ def test_the_menu_is_translated_and_works_without_scripts(live_server, new_page,
     assert page.get_by_role("navigation").first.is_visible()
 
 
-def test_on_a_wide_screen_the_navigation_shows_without_a_menu(live_server, page, catalogue):
+def test_on_a_wide_screen_the_navigation_shows_without_a_menu(live_server, page, attention_paper):
     page.goto(live_server.url + "/")
     assert page.get_by_role("navigation", name="Main").is_visible()
     assert not page.locator(".site-menu > summary").is_visible()
@@ -70,7 +70,7 @@ def test_on_a_wide_screen_the_navigation_shows_without_a_menu(live_server, page,
 
 
 @pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, PHONE], ids=["desktop", "phone"])
-def test_a_long_query_without_spaces_wraps(live_server, new_page, shot, catalogue, viewport):
+def test_a_long_query_without_spaces_wraps(live_server, new_page, shot, attention_paper, viewport):
     page = new_page(viewport=viewport)
     page.goto(live_server.url + "/search/?q=" + "x" * 300)
     assert page.get_by_text("Your search was shortened").is_visible()
@@ -79,7 +79,7 @@ def test_a_long_query_without_spaces_wraps(live_server, new_page, shot, catalogu
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
 
 
-def test_a_mistyped_search_offers_a_suggestion_that_finds_the_paper(live_server, page, catalogue):
+def test_a_mistyped_search_offers_a_suggestion_that_finds_the_paper(live_server, page, attention_paper):
     page.goto(live_server.url + "/search/?q=atention")
     suggestion = page.locator(".suggestion a")
     if suggestion.count():  # SQLite: offered; PostgreSQL corrects the word itself

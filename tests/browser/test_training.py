@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from tests.browser.conftest import session_cookie
 from tests.factories import TutorialFactory, UserFactory
+from tests.helpers import session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

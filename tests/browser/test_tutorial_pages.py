@@ -5,9 +5,8 @@ Coloured code, errors shown where the learner is looking, and pages that fit a p
 
 import pytest
 
-from tests.browser.conftest import session_cookie
-from tests.factories import TutorialFactory, UserFactory
-from tutorials.models import TrainingRun
+from tests.factories import TrainingRunFactory, TutorialFactory, UserFactory
+from tests.helpers import session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,7 +50,7 @@ CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
 def finished_run(owner, learning_rate, accuracy):
     curve = [{"step": s, "epoch": 1, "loss": 2.0 / s} for s in range(1, 40)]
     curve[-1].update(val_loss=0.4, val_accuracy=accuracy)
-    return TrainingRun.objects.create(
+    return TrainingRunFactory(
         owner=owner,
         demo="mlp_digits",
         params={"learning_rate": learning_rate, "epochs": 5, "batch_size": 32},

@@ -5,53 +5,18 @@ switch to 中文; sign up → bookmark the paper → My library → export BibTe
 home page without horizontal scrolling, and the pages with JavaScript switched off.
 """
 
-import datetime as dt
 import re
 
 import bibtexparser
 import icalendar
 import pytest
-from django.utils import timezone, translation
+from django.utils import translation
 
 from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PAPER_TITLE = "Attention Is All You Need"
-
-
-@pytest.fixture
-def catalogue():
-    """NeurIPS with its 2017 and 2026 editions, a future deadline, the paper and a topic."""
-    topic = factories.TopicFactory(slug="transformers", name_en="Transformers", name_zh="Transformer 模型")
-    neurips = factories.ConferenceSeriesFactory(
-        short_name="NeurIPS", slug="neurips", full_name="Conference on Neural Information Processing Systems"
-    )
-    neurips.topics.add(topic)
-    edition_2017 = factories.ConferenceEditionFactory(
-        series=neurips, year=2017, city="Long Beach", country="USA"
-    )
-    edition_2026 = factories.ConferenceEditionFactory(
-        series=neurips, year=2026, city="Sydney", country="Australia"
-    )
-    deadline = factories.DeadlineFactory(
-        edition=edition_2026,
-        label="Full paper",
-        at=(timezone.now() + dt.timedelta(days=40)).replace(microsecond=0),
-    )
-    paper = factories.PaperFactory(
-        title=PAPER_TITLE,
-        slug="attention-is-all-you-need",
-        authors=["Ashish Vaswani", "Noam Shazeer", "Niki Parmar"],
-        year=2017,
-        venue_edition=edition_2017,
-        arxiv_id="1706.03762",
-        bibtex_key="vaswani2017attention",
-        abstract="The dominant sequence transduction models are based on recurrent networks.",
-    )
-    paper.topics.add(topic)
-    factories.PaperFactory(title="Deep Residual Learning for Image Recognition", year=2016)
-    return {"paper": paper, "series": neurips, "deadline": deadline, "topic": topic}
 
 
 def read_download(download) -> bytes:
@@ -70,7 +35,9 @@ def expect_heading(page, name) -> None:
     assert heading.is_visible()
 
 
-def test_find_a_paper_and_put_its_conference_deadline_in_a_calendar(live_server, page, shot, catalogue):
+def test_find_a_paper_and_put_its_conference_deadline_in_a_calendar(
+    live_server, page, shot, neurips_catalogue
+):
     page.goto(live_server.url + "/")
     expect_heading(page, "Learn about large AI models")
     shot(page, "home")
@@ -108,7 +75,7 @@ def test_find_a_paper_and_put_its_conference_deadline_in_a_calendar(live_server,
     events = icalendar.Calendar.from_ical(read_download(download)).walk("VEVENT")
     assert len(events) == 1
     start = events[0].decoded("DTSTART")
-    assert start == catalogue["deadline"].at, (start, catalogue["deadline"].at)
+    assert start == neurips_catalogue["deadline"].at, (start, neurips_catalogue["deadline"].at)
     assert "NeurIPS" in str(events[0]["SUMMARY"])
 
     with page.expect_download() as info:
@@ -118,7 +85,7 @@ def test_find_a_paper_and_put_its_conference_deadline_in_a_calendar(live_server,
     shot(page, "after-calendar-downloads")
 
 
-def test_switch_to_chinese_and_stay_there(live_server, page, shot, catalogue):
+def test_switch_to_chinese_and_stay_there(live_server, page, shot, neurips_catalogue):
     chinese_texts = {text: chinese(text) for text in ("Deadlines", "Learn about large AI models", "Papers")}
     assert all(re.search(r"[\u4e00-\u9fff]", value) for value in chinese_texts.values()), chinese_texts
 
@@ -142,8 +109,8 @@ def test_switch_to_chinese_and_stay_there(live_server, page, shot, catalogue):
     assert cookies.get("django_language") == "zh-hans"
 
 
-def test_sign_up_bookmark_a_paper_and_export_the_library(live_server, page, shot, catalogue):
-    page.goto(live_server.url + catalogue["paper"].get_absolute_url())
+def test_sign_up_bookmark_a_paper_and_export_the_library(live_server, page, shot, neurips_catalogue):
+    page.goto(live_server.url + neurips_catalogue["paper"].get_absolute_url())
     page.get_by_role("link", name="Sign up").first.click()
     page.wait_for_url("**/accounts/signup/**")
     page.get_by_label(re.compile(r"^Username")).fill("ada")
@@ -197,9 +164,15 @@ def test_sign_up_bookmark_a_paper_and_export_the_library(live_server, page, shot
     shot(page, "library-emptied-zh")
 
 
-def test_home_fits_a_phone_screen(live_server, new_page, shot, catalogue):
+def test_home_fits_a_phone_screen(live_server, new_page, shot, neurips_catalogue):
     page = new_page(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
-    for path in ("/", "/papers/", catalogue["paper"].get_absolute_url(), "/deadlines/", "/accounts/signup/"):
+    for path in (
+        "/",
+        "/papers/",
+        neurips_catalogue["paper"].get_absolute_url(),
+        "/deadlines/",
+        "/accounts/signup/",
+    ):
         page.goto(live_server.url + path)
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
@@ -209,7 +182,7 @@ def test_home_fits_a_phone_screen(live_server, new_page, shot, catalogue):
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 375px width"
 
 
-def test_pages_work_without_javascript(live_server, new_page, shot, catalogue):
+def test_pages_work_without_javascript(live_server, new_page, shot, neurips_catalogue):
     page = new_page(java_script_enabled=False)
     page.goto(live_server.url + "/papers/")
     assert page.get_by_role("link", name=PAPER_TITLE).count() >= 1
@@ -237,7 +210,7 @@ def test_pages_work_without_javascript(live_server, new_page, shot, catalogue):
     shot(page, "nojs-conference-zh")
 
 
-def test_account_pages_explain_what_went_wrong(live_server, page, shot, catalogue):
+def test_account_pages_explain_what_went_wrong(live_server, page, shot, neurips_catalogue):
     factories.UserFactory(username="grace", email="grace@example.org")
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label(re.compile(r"^Username")).fill("grace")

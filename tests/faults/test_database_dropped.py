@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from tests.factories import PaperFactory
-from tests.faults.conftest import WebProcess, on_postgresql
+from tests.processes import WebProcess, on_postgresql
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

@@ -19,11 +19,10 @@ import threading
 import pytest
 from aiosmtpd.controller import Controller
 
-from conftest import ROOT, database_url_for
 from notifications import delivery
 from notifications.models import Delivery, Follow
 from tests import factories
-from tests.faults.conftest import free_port
+from tests.processes import ROOT, database_url_for, free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

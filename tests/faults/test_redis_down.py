@@ -12,8 +12,8 @@ import requests
 from rest_framework.authtoken.models import Token
 
 from tests.factories import PaperFactory, TutorialFactory, UserFactory
-from tests.faults.conftest import RedisServer, WebProcess, csrf_token, on_redis_stack, wait_until
-from tests.tutorials.test_views import form_data
+from tests.helpers import launch_form_data
+from tests.processes import RedisServer, WebProcess, csrf_token, on_redis_stack, wait_until
 from tutorials.models import TrainingRun
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -68,7 +68,7 @@ def launch_from_form(web: WebProcess, session: requests.Session, tutorial) -> re
     url = tutorial.get_absolute_url()
     page = web.get(url, session)
     assert page.status_code == 200, page.text[-2000:]
-    data = {**form_data("mlp_digits", epochs=1), "csrfmiddlewaretoken": csrf_token(page.text)}
+    data = {**launch_form_data("mlp_digits", epochs=1), "csrfmiddlewaretoken": csrf_token(page.text)}
     return session.post(
         web.base + url, data=data, headers={"Referer": web.base + url}, allow_redirects=False, timeout=60
     )

@@ -5,7 +5,7 @@ The worker-process version is test_worker_shutdown.py; these pin the service's r
 
 import pytest
 
-from tests.factories import UserFactory
+from tests.factories import TrainingRunFactory, UserFactory
 from tutorials import services
 from tutorials.models import TrainingRun
 
@@ -16,7 +16,7 @@ WORKER = "celery@test-host"
 
 
 def queued_run(**fields) -> TrainingRun:
-    return TrainingRun.objects.create(owner=UserFactory(), demo="mlp_digits", params={"epochs": 1}, **fields)
+    return TrainingRunFactory(owner=UserFactory(), demo="mlp_digits", params={"epochs": 1}, **fields)
 
 
 class AfterCalls:

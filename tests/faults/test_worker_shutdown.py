@@ -10,7 +10,8 @@ import signal
 import pytest
 
 from tests.factories import UserFactory
-from tests.faults.conftest import BeatProcess, start_worker, wait_until, worker_env
+from tests.processes import BeatProcess, start_worker, wait_until
+from tests.processes import one_thread_worker_env as worker_env
 from tutorials import services
 from tutorials.models import TrainingRun
 

@@ -1,19 +1,10 @@
 """What Schemathesis found against the real server (benchmarks/api_fuzz.py), kept as plain tests."""
 
 import pytest
-from django.core.cache import cache
-from rest_framework.test import APIClient
 
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api():
-    cache.clear()
-    yield APIClient()
-    cache.clear()
 
 
 @pytest.mark.parametrize(
@@ -53,7 +44,7 @@ def test_an_edition_without_a_link_keeps_to_the_schema(api):
     from schemathesis.specs.openapi.checks import response_schema_conformance
 
     from portal.wsgi import application
-    from tests.api.test_schema import same_connection_for_every_request
+    from tests.helpers import same_connection_for_every_request
 
     series = factories.ConferenceSeriesFactory(slug="neurips")
     factories.ConferenceEditionFactory(series=series, year=2026, link="")

@@ -15,48 +15,35 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from resources import models
 from resources.importers import bibtex as importer
-from resources.validators import _isbn13_check_digit
 from tests import factories
-from tests.fuzz.conftest import catalogue_snapshot, rolled_back
-
-pytestmark = pytest.mark.django_db
-
-FUZZ = settings(
-    max_examples=150,
-    deadline=None,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-    ],
+from tests.fuzz.strategies import (
+    catalogue_snapshot,
+    fuzz_settings,
+    good_urls,
+    isbn13,
+    rolled_back,
+    safe_text,
+    valid_arxiv,
+    valid_dois,
+    valid_isbns,
 )
-ADMIN = settings(FUZZ, max_examples=40)
 
-SAFE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 äöüéçñ学习模型"
-safe_text = st.text(SAFE, min_size=1, max_size=60).map(str.strip).filter(bool)
+pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
+
+FUZZ = fuzz_settings(150)
+ADMIN = fuzz_settings(40)
+
 names = st.text("abcdefghijklmnopqrstuvwxyzéü", min_size=1, max_size=12).map(str.capitalize)
 
 
 # --- identifiers, right and wrong -----------------------------------------------------------------
 
 
-def isbn13(digits: str) -> str:
-    first12 = "978" + digits
-    return first12 + str(_isbn13_check_digit(first12))
-
-
-valid_isbns = st.from_regex(r"\A\d{9}\Z").map(isbn13)
-valid_arxiv = st.builds(
-    lambda yy, mm, n: f"{yy:02d}{mm:02d}.{n:05d}",
-    st.integers(15, 25),
-    st.integers(1, 12),
-    st.integers(1, 99999),
-)
 bad_isbns = st.one_of(
     st.from_regex(r"\A[\d -]{1,20}\Z"),
     valid_isbns.map(lambda i: i[:-1] + str((int(i[-1]) + 1) % 10)),  # checksum off by one
@@ -70,7 +57,6 @@ dois = st.one_of(
     st.from_regex(r"\A10\.\d{4,5}/[A-Za-z0-9.;()/:_-]{1,30}\Z"),
     st.from_regex(r"\A(doi:|https://doi\.org/)?1?0?\.?[^\s{}]{0,30}\Z"),
 )
-good_urls = st.from_regex(r"\Ahttps?://[a-z]{1,10}\.org/[a-z0-9/]{0,20}\Z")
 urls = st.one_of(
     good_urls,
     st.sampled_from(["javascript:alert(1)", "ftp://example.org/x", "\\url{https://example.org}", "//x"]),
@@ -93,7 +79,6 @@ huge = st.text(min_size=300, max_size=3000)
 author_lists = st.lists(st.builds(lambda a, b: f"{a}, {b}", names, names), min_size=1, max_size=4).map(
     " and ".join
 )
-valid_dois = st.from_regex(r"\A10\.\d{4,5}/[A-Za-z0-9.;()/:_-]{1,30}\Z")
 
 
 @st.composite

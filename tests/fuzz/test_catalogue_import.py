@@ -18,26 +18,28 @@ from pathlib import Path
 import pytest
 import yaml
 from django.core.management import CommandError, call_command
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from resources import models
 from resources.importers import catalogue
 from resources.importers.catalogue import paper_venue_year
-from tests.fuzz.conftest import catalogue_snapshot, rolled_back
-from tests.fuzz.test_bibtex_import import good_urls, safe_text, valid_arxiv, valid_dois, valid_isbns
-
-pytestmark = pytest.mark.django_db
-
-FUZZ = settings(
-    max_examples=120,
-    deadline=None,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-    ],
+from tests.fuzz.strategies import (
+    catalogue_snapshot,
+    fuzz_settings,
+    good_urls,
+    rolled_back,
+    safe_text,
+    valid_arxiv,
+    valid_dois,
+    valid_isbns,
+    wrong,
+    yaml_values,
 )
+
+pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
+
+FUZZ = fuzz_settings(120)
 
 TOPICS = ["transformers", "nlp"]
 BASE_TOPICS = {
@@ -87,28 +89,6 @@ GOOD = {
     "defaults": st.fixed_dictionaries({"full_name": safe_text}),
     **dict.fromkeys(("url", "pdf_url", "code_url", "free_url"), good_urls),
 }
-# Values of every YAML type, and text no field expects.
-wrong = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(),
-    st.integers(min_value=10**30),
-    st.floats(),
-    st.text(max_size=30),
-    st.text(min_size=500, max_size=5000),
-    st.just(""),
-    st.lists(st.text(max_size=10), max_size=3),
-    st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2),
-    st.dates(),
-)
-yaml_values = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20)),
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=4),
-        st.dictionaries(st.one_of(st.text(max_size=8), st.integers()), inner, max_size=4),
-    ),
-    max_leaves=20,
-)
 
 
 def good_value(name: str, expected: type):
@@ -249,7 +229,7 @@ def test_careful_files_always_import_and_round_trip(kind, data):
         assert catalogue_snapshot() == once
 
 
-@settings(FUZZ, max_examples=40)
+@fuzz_settings(40)
 @given(generated=curated_files())
 def test_the_command_fails_only_with_its_own_error(generated):
     kind, text = generated

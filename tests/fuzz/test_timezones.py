@@ -15,8 +15,11 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from resources.importers.timezones import AOE, TimeZoneError, parse_zone, to_utc
+from tests.fuzz.strategies import examples
 
-FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+pytestmark = pytest.mark.fuzz
+
+FUZZ = settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Zones with daylight saving in both hemispheres, a 30-minute one (Lord Howe), a zone that
 # skipped a whole day (Apia, 2011), and ones without any.
@@ -169,7 +172,7 @@ date_like = st.one_of(
 )
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=examples(1000), deadline=None)
 @given(local=date_like, zone=zone_like)
 @example(local="9999-12-31 24:00", zone="UTC")
 @example(local="0001-01-01T00:00+05:00", zone="")
@@ -182,7 +185,7 @@ def test_arbitrary_input_is_an_instant_none_or_a_time_zone_error(local, zone):
     assert result is None or (result.tzinfo is not None and result.utcoffset() == dt.timedelta(0))
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(name=zone_like)
 def test_parse_zone_accepts_or_says_why(name):
     try:

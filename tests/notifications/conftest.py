@@ -1,10 +1,9 @@
 """A real SMTP server (aiosmtpd) on a free port that the e-mail tests deliver through."""
 
-import socket
-
 import pytest
 from aiosmtpd.controller import Controller
-from django.core.cache import cache
+
+from tests.processes import free_port
 
 
 class Inbox:
@@ -19,12 +18,6 @@ class Inbox:
 
         self.messages.append(email.message_from_bytes(envelope.original_content, policy=policy.default))
         return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class SMTPServer:
@@ -58,10 +51,3 @@ def smtp(settings):
     server.start()
     yield server
     server.stop()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()

@@ -25,7 +25,7 @@ AOE_AT = utc(2026, 11, 7, 11, 59, 59)
 
 
 @pytest.fixture
-def world():
+def delivery_world():
     series = factories.ConferenceSeriesFactory(short_name="TZConf", slug="tzconf")
     edition = factories.ConferenceEditionFactory(series=series, year=2027)
     deadline = factories.DeadlineFactory(
@@ -49,7 +49,7 @@ def text_of(message) -> str:
     return message.get_body(preferencelist=("plain",)).get_content()
 
 
-def test_a_reminder_seven_days_before_an_aoe_deadline_in_each_readers_zone_and_language(smtp, world):
+def test_a_reminder_seven_days_before_an_aoe_deadline_in_each_readers_zone_and_language(smtp, delivery_world):
     outcome = delivery.run(now=utc(2026, 10, 31, 12, 5))
     assert outcome["sent"] == 2
     mail = by_recipient(smtp.messages)
@@ -89,25 +89,25 @@ def test_a_reminder_seven_days_before_an_aoe_deadline_in_each_readers_zone_and_l
     assert delivery.run(now=utc(2026, 11, 8)).get("sent", 0) == 0  # the deadline is past
 
 
-def test_the_unsubscribe_link_works_without_signing_in(smtp, world):
+def test_the_unsubscribe_link_works_without_signing_in(smtp, delivery_world):
     delivery.run(now=utc(2026, 10, 31, 12, 5))
     sam = by_recipient(smtp.messages)["sam@example.org"]
     url = sam["List-Unsubscribe"].strip().strip("<>").removeprefix("https://portal.example.org")
     anonymous = Client()
     page = anonymous.get(url)
     assert page.status_code == 200 and "Unsubscribe" in page.content.decode()
-    assert Preferences.objects.get(user=world["sam"]).email_reminders is True
+    assert Preferences.objects.get(user=delivery_world["sam"]).email_reminders is True
     # RFC 8058: the mail client POSTs "List-Unsubscribe=One-Click", no session, no CSRF token.
     done = anonymous.post(url, {"List-Unsubscribe": "One-Click"})
     assert done.status_code == 200
-    assert Preferences.objects.get(user=world["sam"]).email_reminders is False
-    assert Preferences.objects.get(user=world["li"]).email_reminders is True
+    assert Preferences.objects.get(user=delivery_world["sam"]).email_reminders is False
+    assert Preferences.objects.get(user=delivery_world["li"]).email_reminders is True
     assert delivery.run(now=utc(2026, 11, 6, 12, 0)).get("sent", 0) == 1  # li only
     # A forged or altered token changes nothing.
     assert anonymous.post(url[:-3] + "abc/").status_code == 404
 
 
-def test_two_passes_at_once_send_each_message_once(smtp, world):
+def test_two_passes_at_once_send_each_message_once(smtp, delivery_world):
     now = utc(2026, 10, 31, 12, 5)
     # Both passes plan, then both see the same ready rows before either sends.
     delivery.plan(now)
@@ -122,7 +122,7 @@ def test_two_passes_at_once_send_each_message_once(smtp, world):
     assert Delivery.objects.filter(state="sent").count() == 2
 
 
-def test_an_smtp_server_down_for_the_first_attempts_loses_and_repeats_nothing(smtp, world):
+def test_an_smtp_server_down_for_the_first_attempts_loses_and_repeats_nothing(smtp, delivery_world):
     smtp.stop()
     now = utc(2026, 10, 31, 12, 5)
     assert delivery.run(now=now)["pending"] == 2
@@ -139,7 +139,7 @@ def test_an_smtp_server_down_for_the_first_attempts_loses_and_repeats_nothing(sm
     assert len(smtp.messages) == 2
 
 
-def test_a_pass_that_died_while_sending_is_taken_up_after_its_lease(smtp, world):
+def test_a_pass_that_died_while_sending_is_taken_up_after_its_lease(smtp, delivery_world):
     now = utc(2026, 10, 31, 12, 5)
     delivery.plan(now)
     # A pass claimed both rows and died before sending.
@@ -150,7 +150,7 @@ def test_a_pass_that_died_while_sending_is_taken_up_after_its_lease(smtp, world)
     assert len(smtp.messages) == 2
 
 
-def test_a_reminder_whose_moment_passed_while_nothing_ran_is_sent_late_once(smtp, world):
+def test_a_reminder_whose_moment_passed_while_nothing_ran_is_sent_late_once(smtp, delivery_world):
     # Nothing ran from 31 October (the 7-day moment) until 2 November.
     delivery.run(now=utc(2026, 11, 2, 9))
     assert len(smtp.messages) == 2
@@ -159,8 +159,8 @@ def test_a_reminder_whose_moment_passed_while_nothing_ran_is_sent_late_once(smtp
     assert Delivery.objects.filter(late=True, state="sent").count() == 2
 
 
-def test_an_alert_when_a_followed_deadline_moves_once_per_reader(smtp, world):
-    deadline = world["deadline"]
+def test_an_alert_when_a_followed_deadline_moves_once_per_reader(smtp, delivery_world):
+    deadline = delivery_world["deadline"]
     old = DeadlineChange.objects.create(
         edition=deadline.edition, deadline=deadline, kind="paper", change="moved",
         old_at=utc(2026, 11, 1), new_at=AOE_AT, source="ccf", seen_at=utc(2026, 8, 1),
@@ -179,10 +179,10 @@ def test_an_alert_when_a_followed_deadline_moves_once_per_reader(smtp, world):
     assert old.pk not in set(Delivery.objects.values_list("change_id", flat=True))
 
 
-def test_planning_reads_in_a_fixed_number_of_queries(smtp, world, django_assert_num_queries):
+def test_planning_reads_in_a_fixed_number_of_queries(smtp, delivery_world, django_assert_num_queries):
     for n in range(20):
         user = factories.UserFactory(username=f"reader{n}")
-        Follow.objects.create(user=user, series=world["series"])
+        Follow.objects.create(user=user, series=delivery_world["series"])
     # the reminder days in use; the deadlines with a moment in the last week; the changes of
     # that week; the followers of their series with their preferences; deliveries already
     # planned; one INSERT for the new rows (SQLite and PostgreSQL alike, in one batch).
@@ -191,8 +191,8 @@ def test_planning_reads_in_a_fixed_number_of_queries(smtp, world, django_assert_
     assert Delivery.objects.filter(state="pending").count() == 22
 
 
-def test_an_announced_deadline_replacing_an_estimate_alerts_followers(smtp, world):
-    deadline = world["deadline"]
+def test_an_announced_deadline_replacing_an_estimate_alerts_followers(smtp, delivery_world):
+    deadline = delivery_world["deadline"]
     DeadlineChange.objects.create(
         edition=deadline.edition, deadline=deadline, kind="paper", change="announced",
         new_at=AOE_AT, source="hf", seen_at=utc(2026, 9, 20),
@@ -202,10 +202,10 @@ def test_an_announced_deadline_replacing_an_estimate_alerts_followers(smtp, worl
     assert "Paper announced: 2026-11-07 11:59 UTC" in sam
 
 
-def test_a_weekly_digest_of_new_items_in_followed_topics(smtp, world):
+def test_a_weekly_digest_of_new_items_in_followed_topics(smtp, delivery_world):
     nlp = factories.TopicFactory(slug="nlp", name_en="NLP", name_zh="自然语言处理")
     parsing = factories.TopicFactory(slug="parsing", parent=nlp)
-    Follow.objects.create(user=world["sam"], topic=nlp)
+    Follow.objects.create(user=delivery_world["sam"], topic=nlp)
     new = factories.PaperFactory(title="A New Parser")
     new.topics.add(parsing)  # a subtopic of the followed topic
     old = factories.PaperFactory(title="An Old Paper")
@@ -228,7 +228,7 @@ def test_a_weekly_digest_of_new_items_in_followed_topics(smtp, world):
     assert not [m for m in smtp.messages if m["To"] == "li@example.org" and "new item" in m["Subject"]]
 
 
-def test_the_command_runs_one_pass(smtp, world):
+def test_the_command_runs_one_pass(smtp, delivery_world):
     from io import StringIO
 
     from django.core.management import CommandError, call_command
@@ -240,7 +240,7 @@ def test_the_command_runs_one_pass(smtp, world):
         call_command("deliver_notifications", "--now", "2026-10-31T12:05:00")
 
 
-def test_a_reminder_older_than_a_week_is_not_sent(smtp, world):
+def test_a_reminder_older_than_a_week_is_not_sent(smtp, delivery_world):
     # The first pass after the 30-day moment (8 October) runs on 30 October, before the 7-day one.
     delivery.run(now=utc(2026, 10, 30, 9))
     assert smtp.messages == [] and not Delivery.objects.exists()

@@ -8,17 +8,17 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from notifications.models import Follow
 from tests import factories
+from tests.helpers import api_client_for
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def catalogue():
+def followed_catalogue():
     soon = timezone.now() + dt.timedelta(days=10)
     later = timezone.now() + dt.timedelta(days=40)
     made = {}
@@ -29,14 +29,7 @@ def catalogue():
     return made
 
 
-def api_for(user) -> APIClient:
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
-
-
-def test_a_reader_follows_from_the_conference_list_and_unfollows(client, catalogue):
+def test_a_reader_follows_from_the_conference_list_and_unfollows(client, followed_catalogue):
     listing = client.get("/conferences/").content.decode()
     assert "Log in to follow" in listing  # a visitor is sent to log in
     assert client.post(reverse("notifications:follow"), {"kind": "series", "slug": "beta"}).status_code == 302
@@ -62,13 +55,13 @@ def test_a_reader_follows_from_the_conference_list_and_unfollows(client, catalog
     assert not Follow.objects.exists()
 
 
-def test_followed_conferences_come_first_and_mine_shows_only_them(client, catalogue):
+def test_followed_conferences_come_first_and_mine_shows_only_them(client, followed_catalogue):
     reader = factories.UserFactory(username="reader")
     client.force_login(reader)
     page = client.get("/deadlines/").content.decode()
     assert page.index(">Alpha ") < page.index(">Beta ")  # soonest first
     assert "Only conferences I follow" not in page
-    Follow.objects.create(user=reader, series=catalogue["Beta"].edition.series)
+    Follow.objects.create(user=reader, series=followed_catalogue["Beta"].edition.series)
     page = client.get("/deadlines/").content.decode()
     assert page.index(">Beta ") < page.index(">Alpha ")  # followed first
     assert "Only conferences I follow" in page
@@ -76,9 +69,9 @@ def test_followed_conferences_come_first_and_mine_shows_only_them(client, catalo
     assert ">Beta " in mine and ">Alpha " not in mine
 
 
-def test_the_follows_api_is_ones_own(catalogue):
+def test_the_follows_api_is_ones_own(followed_catalogue):
     alice, bob = factories.UserFactory(username="alice"), factories.UserFactory(username="bob")
-    api = api_for(alice)
+    api = api_client_for(alice)
     created = api.post("/api/v1/follows/", {"kind": "series", "slug": "alpha"}, format="json")
     assert created.status_code == 201
     assert created.json()["target"] == {"slug": "alpha", "name": "Alpha"}
@@ -89,7 +82,7 @@ def test_the_follows_api_is_ones_own(catalogue):
     assert api.post("/api/v1/follows/", {"kind": "planet", "slug": "alpha"}, format="json").status_code == 400
 
     follow_id = created.json()["id"]
-    other = api_for(bob)
+    other = api_client_for(bob)
     assert other.get("/api/v1/follows/").json()["count"] == 0
     assert other.get(f"/api/v1/follows/{follow_id}/").status_code == 404
     assert other.delete(f"/api/v1/follows/{follow_id}/").status_code == 404
@@ -98,9 +91,9 @@ def test_the_follows_api_is_ones_own(catalogue):
     assert not Follow.objects.exists()
 
 
-def test_the_personal_calendar_is_shown_once_regenerated_and_revoked(client, catalogue):
+def test_the_personal_calendar_is_shown_once_regenerated_and_revoked(client, followed_catalogue):
     reader = factories.UserFactory(username="reader")
-    Follow.objects.create(user=reader, series=catalogue["Alpha"].edition.series)
+    Follow.objects.create(user=reader, series=followed_catalogue["Alpha"].edition.series)
     client.force_login(reader)
     settings_url = reverse("notifications:settings")
     page = client.post(settings_url, {"action": "new-calendar"}, follow=True).content.decode()
@@ -113,13 +106,16 @@ def test_the_personal_calendar_is_shown_once_regenerated_and_revoked(client, cat
     summaries = [str(e["summary"]) for e in feed.walk("VEVENT")]
     assert len(summaries) == 1 and summaries[0].startswith("Alpha")
     uid = str(next(iter(feed.walk("VEVENT")))["uid"])
-    assert uid == f"deadline-{catalogue['Alpha'].pk}@ai-portal"  # stable: calendar apps update, not duplicate
+    # Stable: calendar apps update the event, not duplicate it.
+    assert uid == f"deadline-{followed_catalogue['Alpha'].pk}@ai-portal"
 
     # A moved deadline reaches the feed under the same UID.
-    catalogue["Alpha"].at += dt.timedelta(days=2)
-    catalogue["Alpha"].save()
+    followed_catalogue["Alpha"].at += dt.timedelta(days=2)
+    followed_catalogue["Alpha"].save()
     moved = next(iter(Calendar.from_ical(anonymous.get(path).content).walk("VEVENT")))
-    assert str(moved["uid"]) == uid and moved["dtstart"].dt == catalogue["Alpha"].at.replace(microsecond=0)
+    assert str(moved["uid"]) == uid and moved["dtstart"].dt == followed_catalogue["Alpha"].at.replace(
+        microsecond=0
+    )
 
     page = client.post(settings_url, {"action": "new-calendar"}, follow=True).content.decode()
     (new_address,) = re.findall(r'id="calendar-url" type="url" value="([^"]+)"', page)
@@ -159,10 +155,10 @@ def test_settings_take_a_time_zone_language_and_offsets_with_field_errors(client
     )
 
 
-def test_the_deadlines_api_keeps_only_mine_when_asked(catalogue):
+def test_the_deadlines_api_keeps_only_mine_when_asked(followed_catalogue):
     reader = factories.UserFactory(username="reader")
-    Follow.objects.create(user=reader, series=catalogue["Beta"].edition.series)
-    api = api_for(reader)
+    Follow.objects.create(user=reader, series=followed_catalogue["Beta"].edition.series)
+    api = api_client_for(reader)
     mine = api.get("/api/v1/deadlines/", {"mine": "true"}).json()["results"]
     assert [d["conference"] for d in mine] == ["beta"]
     assert len(api.get("/api/v1/deadlines/").json()["results"]) == 2
@@ -207,7 +203,7 @@ def test_expected_deadlines_are_opt_in_in_the_atom_feed_and_the_personal_calenda
 
 
 def test_a_learning_path_is_followed_from_its_list_and_through_the_api(client):
-    from tests.paths.conftest import make_path
+    from tests.helpers import make_path
 
     make_path(slug="foundations", steps=2)
     reader = factories.UserFactory(username="reader")
@@ -217,5 +213,5 @@ def test_a_learning_path_is_followed_from_its_list_and_through_the_api(client):
     client.post(reverse("notifications:follow"), {"kind": "path", "slug": "foundations"})
     assert Follow.objects.get(user=reader).path.slug == "foundations"
     assert "Following" in client.get("/paths/foundations/").content.decode()
-    body = api_for(reader).get("/api/v1/follows/").json()
+    body = api_client_for(reader).get("/api/v1/follows/").json()
     assert [(f["kind"], f["target"]["slug"]) for f in body["results"]] == [("path", "foundations")]

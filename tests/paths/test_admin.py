@@ -7,15 +7,9 @@ from django.urls import reverse
 from paths.models import LearningPath, Step
 from resources.models import Status
 from tests import factories
-from tests.paths.conftest import make_path
+from tests.helpers import make_path
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def curator(client):
-    client.force_login(factories.UserFactory(username="curator", is_staff=True, is_superuser=True))
-    return client
 
 
 def form_data(learning_path: LearningPath, *, prerequisites=(), step_prerequisites=None) -> dict:
@@ -61,9 +55,9 @@ def change_url(learning_path):
     return reverse("admin:paths_learningpath_change", args=[learning_path.pk])
 
 
-def test_the_change_form_orders_steps_and_offers_autocomplete(curator):
+def test_the_change_form_orders_steps_and_offers_autocomplete(superuser_client):
     learning_path = make_path(steps=3)
-    page = curator.get(change_url(learning_path)).content.decode()
+    page = superuser_client.get(change_url(learning_path)).content.decode()
     for index in range(3):
         for target in ("paper", "tutorial", "course", "conference"):
             assert f'id="id_steps-{index}-{target}" class="admin-autocomplete"' in page
@@ -71,21 +65,21 @@ def test_the_change_form_orders_steps_and_offers_autocomplete(curator):
     assert positions == sorted(positions)
 
 
-def test_a_cycle_of_paths_is_refused_on_the_field(curator):
+def test_a_cycle_of_paths_is_refused_on_the_field(superuser_client):
     a, b = make_path(slug="a", steps=1), make_path(slug="b", steps=1)
     b.prerequisites.add(a)
-    response = curator.post(change_url(a), form_data(a, prerequisites=[b]))
+    response = superuser_client.post(change_url(a), form_data(a, prerequisites=[b]))
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert errors["prerequisites"] == ["These prerequisites would form a cycle: a → b → a."]
     assert not a.prerequisites.exists()
 
 
-def test_a_cycle_of_steps_is_refused_on_the_steps_field(curator):
+def test_a_cycle_of_steps_is_refused_on_the_steps_field(superuser_client):
     learning_path = make_path(steps=3)  # 3 needs 2 needs 1
     first = learning_path.steps.get(position=1)
     third = learning_path.steps.get(position=3)
-    response = curator.post(
+    response = superuser_client.post(
         change_url(learning_path), form_data(learning_path, step_prerequisites={1: [third.pk]})
     )
     assert response.status_code == 200
@@ -95,13 +89,13 @@ def test_a_cycle_of_steps_is_refused_on_the_steps_field(curator):
     assert not first.prerequisites.exists()
 
 
-def test_a_valid_change_saves_and_warns_of_unpublished_items(curator):
+def test_a_valid_change_saves_and_warns_of_unpublished_items(superuser_client):
     learning_path = make_path(steps=2, chain=False)
     second = learning_path.steps.get(position=2)
     second.paper.status = Status.DRAFT
     second.paper.save()
     first = learning_path.steps.get(position=1)
-    response = curator.post(
+    response = superuser_client.post(
         change_url(learning_path), form_data(learning_path, step_prerequisites={2: [first.pk]}), follow=True
     )
     assert response.status_code == 200
@@ -110,11 +104,11 @@ def test_a_valid_change_saves_and_warns_of_unpublished_items(curator):
     assert len(warnings) == 1 and second.paper.title in warnings[0]
 
 
-def test_two_targets_on_one_step_are_field_errors(curator):
+def test_two_targets_on_one_step_are_field_errors(superuser_client):
     learning_path = make_path(steps=1)
     data = form_data(learning_path)
     data["steps-0-tutorial"] = factories.TutorialFactory().pk
-    response = curator.post(change_url(learning_path), data)
+    response = superuser_client.post(change_url(learning_path), data)
     assert response.status_code == 200
     form = response.context["inline_admin_formsets"][0].formset.forms[0]
     assert set(form.errors) >= {"paper", "tutorial"}

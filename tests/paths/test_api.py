@@ -2,26 +2,13 @@
 each user's progress their own (another's is 404), bad input answered with field errors."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from paths.models import LearningPath, Progress, StepProgress
 from tests import factories
-from tests.paths.conftest import make_path
+from tests.helpers import api_client_for, make_path
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
-
-
-@pytest.fixture
-def staff():
-    return client_for(factories.UserFactory(username="curator", is_staff=True))
 
 
 def test_a_path_lists_its_steps_in_order_with_their_prerequisites(client):
@@ -47,32 +34,32 @@ def test_drafts_are_not_listed(client):
     assert client.get("/api/v1/paths/draft/").status_code == 404
 
 
-def test_a_cycle_of_paths_is_a_field_error_and_changes_nothing(staff):
+def test_a_cycle_of_paths_is_a_field_error_and_changes_nothing(staff_api):
     a, _b, _c = (make_path(slug=slug, steps=1) for slug in "abc")
-    assert staff.patch("/api/v1/paths/b/", {"prerequisites": ["a"]}, format="json").status_code == 200
-    assert staff.patch("/api/v1/paths/c/", {"prerequisites": ["b"]}, format="json").status_code == 200
-    response = staff.patch("/api/v1/paths/a/", {"prerequisites": ["c"]}, format="json")
+    assert staff_api.patch("/api/v1/paths/b/", {"prerequisites": ["a"]}, format="json").status_code == 200
+    assert staff_api.patch("/api/v1/paths/c/", {"prerequisites": ["b"]}, format="json").status_code == 200
+    response = staff_api.patch("/api/v1/paths/a/", {"prerequisites": ["c"]}, format="json")
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["fields"]["prerequisites"] == ["These prerequisites would form a cycle: a → c → b → a."]
     assert not a.prerequisites.exists()
-    itself = staff.patch("/api/v1/paths/a/", {"prerequisites": ["a"]}, format="json")
+    itself = staff_api.patch("/api/v1/paths/a/", {"prerequisites": ["a"]}, format="json")
     assert itself.json()["error"]["fields"]["prerequisites"] == ["a cannot be its own prerequisite."]
 
 
-def test_a_path_created_through_the_api_is_a_draft(staff):
-    response = staff.post(
+def test_a_path_created_through_the_api_is_a_draft(staff_api):
+    response = staff_api.post(
         "/api/v1/paths/", {"slug": "new", "title_en": "New", "level": "expert"}, format="json"
     )
     assert response.status_code == 400 and "level" in response.json()["error"]["fields"]
-    response = staff.post("/api/v1/paths/", {"slug": "new", "title_en": "New"}, format="json")
+    response = staff_api.post("/api/v1/paths/", {"slug": "new", "title_en": "New"}, format="json")
     assert response.status_code == 201
     assert LearningPath.objects.get(slug="new").status == "draft"
 
 
 def test_progress_is_set_listed_and_changed_by_its_owner():
     alice = factories.UserFactory(username="alice")
-    api = client_for(alice)
+    api = api_client_for(alice)
     step = make_path(slug="p", steps=2).steps.first()
     created = api.post(
         "/api/v1/progress/", {"step": step.pk, "state": "learning", "note": "n"}, format="json"
@@ -94,7 +81,7 @@ def test_another_users_progress_is_404_and_untouched():
     alice, mallory = factories.UserFactory(username="alice"), factories.UserFactory(username="mallory")
     step = make_path(steps=1).steps.get()
     row = StepProgress.objects.create(user=alice, step=step, state=Progress.LEARNING, note="secret")
-    thief = client_for(mallory)
+    thief = api_client_for(mallory)
     assert thief.get(f"/api/v1/progress/{row.pk}/").status_code == 404
     assert thief.patch(f"/api/v1/progress/{row.pk}/", {"note": "mine"}, format="json").status_code == 404
     assert thief.get("/api/v1/progress/").json()["count"] == 0
@@ -114,7 +101,7 @@ def test_another_users_progress_is_404_and_untouched():
     ],
 )
 def test_bad_progress_is_a_field_error_and_stores_nothing(body, field):
-    api = client_for(factories.UserFactory())
+    api = api_client_for(factories.UserFactory())
     step = make_path(slug="open", steps=1).steps.get()
     hidden = make_path(slug="hidden", steps=1, status="draft").steps.get()
     stand_in = {"STEP": step.pk, "DRAFT_STEP": hidden.pk}
@@ -167,7 +154,7 @@ def _queries(api, method: str, url: str, body=None) -> int:
 
 def test_progress_api_query_counts_do_not_grow_with_the_steps_or_the_paths():
     alice = factories.UserFactory(username="alice")
-    api = client_for(alice)
+    api = api_client_for(alice)
     small = make_path(slug="small", steps=2)
     for step in small.steps.all():
         StepProgress.objects.create(user=alice, step=step, state=Progress.DONE)

@@ -7,7 +7,7 @@ from django.urls import reverse
 from paths import services
 from paths.models import Progress, Step, StepProgress
 from tests import factories
-from tests.paths.conftest import make_path
+from tests.helpers import make_path
 from tutorials import services as tutorial_services
 from tutorials.models import TrainingRun
 
@@ -118,12 +118,12 @@ def test_a_succeeded_demo_run_marks_the_tutorial_steps_done(django_capture_on_co
     other = make_path(slug="other", steps=0)
     elsewhere = Step.objects.create(path=other, position=1, tutorial=digits)
 
-    failed = TrainingRun.objects.create(owner=alice, demo="mlp_digits", params={"epochs": 0})
+    failed = factories.TrainingRunFactory(owner=alice, demo="mlp_digits", params={"epochs": 0})
     tutorial_services.execute_run(str(failed.pk), worker="w")
     assert TrainingRun.objects.get(pk=failed.pk).status == "failed"
     assert StepProgress.objects.get(user=alice, step=on_digits).state == "skipped"
 
-    run = TrainingRun.objects.create(owner=alice, demo="mlp_digits", params={"epochs": 1}, tutorial=digits)
+    run = factories.TrainingRunFactory(owner=alice, demo="mlp_digits", params={"epochs": 1}, tutorial=digits)
     assert tutorial_services.execute_run(str(run.pk), worker="w") == "succeeded"
     states = dict(StepProgress.objects.filter(user=alice).values_list("step_id", "state"))
     assert states == {on_digits.pk: "done", elsewhere.pk: "done"}

@@ -10,7 +10,7 @@ from paths import services
 from paths.importers import load_paths
 from paths.models import QuizChoice, QuizQuestion, Step, StepProgress
 from tests import factories
-from tests.paths.conftest import make_path
+from tests.helpers import make_path
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from icalendar import Calendar
 from paths.models import Progress, StepProgress, StudyPlan
 from paths.planning import finish_by_for, plan_backwards, study_order
 from tests import factories
-from tests.paths.conftest import make_path
+from tests.helpers import make_path
 
 D = dt.date
 

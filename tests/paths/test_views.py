@@ -10,7 +10,7 @@ from django.utils import timezone
 from paths.models import Progress, Step, StepProgress
 from resources.models import Status
 from tests import factories
-from tests.paths.conftest import make_path
+from tests.helpers import make_path
 
 pytestmark = pytest.mark.django_db
 

@@ -31,20 +31,7 @@ MODELS = [
 
 
 @pytest.fixture
-def curator():
-    user = factories.UserFactory(username="curator", is_staff=True)
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label="resources"))
-    return user
-
-
-@pytest.fixture
-def curator_client(client, curator):
-    client.force_login(curator)
-    return client
-
-
-@pytest.fixture
-def catalogue():
+def admin_catalogue():
     """A few rows of every model, linked the way real data is."""
     llm = factories.TopicFactory(slug="llm", name_en="Large language models", name_zh="大语言模型")
     nlp = factories.TopicFactory(slug="nlp", name_en="NLP", name_zh="自然语言处理", parent=llm)
@@ -119,18 +106,18 @@ def rows(response):
 
 
 @pytest.mark.parametrize("model", MODELS)
-def test_changelist_add_and_change_pages_render(curator_client, catalogue, model):
+def test_changelist_add_and_change_pages_render(curator_client, admin_catalogue, model):
     response = curator_client.get(changelist(model))
     assert response.status_code == 200
     assert rows(response)
     assert curator_client.get(reverse(f"admin:resources_{model}_add")).status_code == 200
-    obj = catalogue[model]
+    obj = admin_catalogue[model]
     response = curator_client.get(reverse(f"admin:resources_{model}_change", args=[obj.pk]))
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize("model", MODELS)
-def test_anonymous_and_plain_users_are_sent_to_the_login(client, catalogue, model):
+def test_anonymous_and_plain_users_are_sent_to_the_login(client, admin_catalogue, model):
     response = client.get(changelist(model))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
@@ -140,13 +127,13 @@ def test_anonymous_and_plain_users_are_sent_to_the_login(client, catalogue, mode
     assert response["Location"].startswith(reverse("admin:login"))
 
 
-def test_staff_without_permissions_cannot_see_the_catalogue(client, catalogue):
+def test_staff_without_permissions_cannot_see_the_catalogue(client, admin_catalogue):
     client.force_login(factories.UserFactory(username="intern", is_staff=True))
     assert client.get(changelist("paper")).status_code == 403
 
 
-def test_series_list_shows_ranks_and_edition_counts(curator_client, catalogue):
-    factories.ConferenceEditionFactory(series=catalogue["conferenceseries"], year=2025)
+def test_series_list_shows_ranks_and_edition_counts(curator_client, admin_catalogue):
+    factories.ConferenceEditionFactory(series=admin_catalogue["conferenceseries"], year=2025)
     response = curator_client.get(changelist("conferenceseries"))
     listed = {s.short_name: s for s in rows(response)}
     assert listed["NeurIPS"].edition_count == 2
@@ -156,15 +143,15 @@ def test_series_list_shows_ranks_and_edition_counts(curator_client, catalogue):
     assert "CCF B" in html
 
 
-def test_deadline_list_shows_utc_instant_local_time_and_tbd(curator_client, catalogue):
+def test_deadline_list_shows_utc_instant_local_time_and_tbd(curator_client, admin_catalogue):
     html = curator_client.get(changelist("deadline")).content.decode()
     assert "2026-12-15 11:59:59 UTC" in html
     assert "2026-12-14 23:59:59 AoE" in html
     assert "TBD" in html
 
 
-def test_timestamps_are_read_only_and_descriptions_grouped(curator_client, catalogue):
-    paper = catalogue["paper"]
+def test_timestamps_are_read_only_and_descriptions_grouped(curator_client, admin_catalogue):
+    paper = admin_catalogue["paper"]
     html = curator_client.get(reverse("admin:resources_paper_change", args=[paper.pk])).content.decode()
     assert 'name="created_at"' not in html
     assert 'name="published_at"' not in html
@@ -197,7 +184,7 @@ def test_timestamps_are_read_only_and_descriptions_grouped(curator_client, catal
         ("acceptancerate", "NeurIPS", "NeurIPS 2024"),
     ],
 )
-def test_search(curator_client, catalogue, model, term, expected):
+def test_search(curator_client, admin_catalogue, model, term, expected):
     response = curator_client.get(changelist(model), {"q": term})
     assert response.status_code == 200
     found = [str(obj) for obj in rows(response)]
@@ -228,7 +215,7 @@ def test_search(curator_client, catalogue, model, term, expected):
         ("community", {"kind__exact": "qa"}, ["Stack Overflow", "知乎"]),
     ],
 )
-def test_filters(curator_client, catalogue, model, params, expected):
+def test_filters(curator_client, admin_catalogue, model, params, expected):
     ids = {"llm": models.Topic.objects.get(slug="llm").pk, "nlp": models.Topic.objects.get(slug="nlp").pk}
     params = {k: v.format(**ids) for k, v in params.items()}
     response = curator_client.get(changelist(model), params)
@@ -247,7 +234,7 @@ def test_filters(curator_client, catalogue, model, params, expected):
         ("deadline", "edition", "neurips", "NeurIPS 2026"),
     ],
 )
-def test_autocomplete_answers(curator_client, catalogue, model, field, term, expected):
+def test_autocomplete_answers(curator_client, admin_catalogue, model, field, term, expected):
     response = curator_client.get(
         reverse("admin:autocomplete"),
         {"app_label": "resources", "model_name": model, "field_name": field, "term": term},
@@ -259,9 +246,9 @@ def test_autocomplete_answers(curator_client, catalogue, model, field, term, exp
 # --- bulk publish / unpublish ----------------------------------------------------------------------
 
 
-def test_publish_selected_sets_status_and_date_in_one_update(curator_client, catalogue, curator):
+def test_publish_selected_sets_status_and_date_in_one_update(curator_client, admin_catalogue, curator):
     drafts = [factories.PaperFactory(status=models.Status.DRAFT) for _ in range(3)]
-    already = catalogue["paper"]
+    already = admin_catalogue["paper"]
     before = already.published_at
     selected = [p.pk for p in drafts] + [already.pk]
     with CaptureQueriesContext(connection) as queries:
@@ -282,8 +269,8 @@ def test_publish_selected_sets_status_and_date_in_one_update(curator_client, cat
     assert LogEntry.objects.filter(user=curator).count() == 3
 
 
-def test_unpublish_selected(curator_client, catalogue):
-    series = catalogue["conferenceseries"]
+def test_unpublish_selected(curator_client, admin_catalogue):
+    series = admin_catalogue["conferenceseries"]
     response = curator_client.post(
         changelist("conferenceseries"),
         {"action": "unpublish_selected", "_selected_action": [series.pk]},
@@ -297,8 +284,8 @@ def test_unpublish_selected(curator_client, catalogue):
     assert series.published_at is None
 
 
-def test_publishing_what_is_published_changes_nothing(curator_client, catalogue):
-    course = catalogue["course"]
+def test_publishing_what_is_published_changes_nothing(curator_client, admin_catalogue):
+    course = admin_catalogue["course"]
     stamp = course.updated_at
     response = curator_client.post(
         changelist("course"), {"action": "publish_selected", "_selected_action": [course.pk]}, follow=True
@@ -308,11 +295,11 @@ def test_publishing_what_is_published_changes_nothing(curator_client, catalogue)
     assert course.updated_at == stamp
 
 
-def test_bulk_actions_need_change_permission(client, catalogue):
+def test_bulk_actions_need_change_permission(client, admin_catalogue):
     viewer = factories.UserFactory(username="viewer", is_staff=True)
     viewer.user_permissions.set(Permission.objects.filter(codename="view_paper"))
     client.force_login(viewer)
-    lstm = catalogue["lstm"]
+    lstm = admin_catalogue["lstm"]
     response = client.get(changelist("paper"))
     assert response.status_code == 200
     assert "publish_selected" not in response.content.decode()
@@ -324,18 +311,18 @@ def test_bulk_actions_need_change_permission(client, catalogue):
 # --- view on site ------------------------------------------------------------------------------------
 
 
-def test_view_on_site_only_for_published_items_with_a_public_page(curator_client, catalogue):
+def test_view_on_site_only_for_published_items_with_a_public_page(curator_client, admin_catalogue):
     from django.contrib import admin
 
     paper_admin = PaperAdmin(models.Paper, admin.site)
-    assert paper_admin.view_on_site(catalogue["lstm"]) is None  # a draft has no public page
+    assert paper_admin.view_on_site(admin_catalogue["lstm"]) is None  # a draft has no public page
     try:
-        expected = catalogue["paper"].get_absolute_url()
+        expected = admin_catalogue["paper"].get_absolute_url()
     except NoReverseMatch:
         expected = None  # the public pages are not routed: no link rather than a broken one
-    assert paper_admin.view_on_site(catalogue["paper"]) == expected
+    assert paper_admin.view_on_site(admin_catalogue["paper"]) == expected
     if expected:
-        page = curator_client.get(reverse("admin:resources_paper_change", args=[catalogue["paper"].pk]))
+        page = curator_client.get(reverse("admin:resources_paper_change", args=[admin_catalogue["paper"].pk]))
         assert f'href="{expected}"' in page.content.decode()
 
 
@@ -351,8 +338,8 @@ def management(prefix, total=0, initial=0):
     }
 
 
-def test_curator_creates_series_edition_and_deadline_then_publishes(curator_client, catalogue):
-    topic = catalogue["topic"]
+def test_curator_creates_series_edition_and_deadline_then_publishes(curator_client, admin_catalogue):
+    topic = admin_catalogue["topic"]
     response = curator_client.post(
         reverse("admin:resources_conferenceseries_add"),
         {
@@ -452,7 +439,7 @@ def deadline_post(edition, local, zone, at=("", "")):
     ],
 )
 def test_deadline_instant_is_computed_from_local_time_and_zone(
-    curator_client, catalogue, local, zone, expected
+    curator_client, admin_catalogue, local, zone, expected
 ):
     edition = factories.ConferenceEditionFactory(year=2027)
     response = curator_client.post(
@@ -471,7 +458,9 @@ def test_deadline_instant_is_computed_from_local_time_and_zone(
     ],
     ids=["contradicting-instant", "unknown-zone", "impossible-date"],
 )
-def test_deadline_form_refuses_what_does_not_add_up(curator_client, catalogue, local, zone, at, field, words):
+def test_deadline_form_refuses_what_does_not_add_up(
+    curator_client, admin_catalogue, local, zone, at, field, words
+):
     edition = factories.ConferenceEditionFactory(year=2027)
     response = curator_client.post(
         reverse("admin:resources_deadline_add"), deadline_post(edition, local, zone, at)
@@ -482,7 +471,7 @@ def test_deadline_form_refuses_what_does_not_add_up(curator_client, catalogue, l
     assert not edition.deadlines.exists()
 
 
-def test_curator_adds_a_paper_and_a_book_with_identifiers_as_pasted(curator_client, catalogue):
+def test_curator_adds_a_paper_and_a_book_with_identifiers_as_pasted(curator_client, admin_catalogue):
     response = curator_client.post(
         reverse("admin:resources_paper_add"),
         {
@@ -491,12 +480,12 @@ def test_curator_adds_a_paper_and_a_book_with_identifiers_as_pasted(curator_clie
             "status": "published",
             "authors": "Jacob Devlin\nMing-Wei Chang\nKenton Lee\nKristina Toutanova\n",
             "year": "2019",
-            "topics": [catalogue["topic"].pk],
+            "topics": [admin_catalogue["topic"].pk],
             "venue": "NAACL 2019",
             "arxiv_id": "arXiv:1810.04805",
             "doi": "https://doi.org/10.18653/v1/N19-1423",
             "bibtex_key": "devlin2019bert",
-            "cites": [catalogue["paper"].pk],
+            "cites": [admin_catalogue["paper"].pk],
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -505,7 +494,7 @@ def test_curator_adds_a_paper_and_a_book_with_identifiers_as_pasted(curator_clie
     assert (bert.arxiv_id, bert.doi) == ("1810.04805", "10.18653/v1/N19-1423")
     assert bert.slug.startswith("bert-pre-training")
     assert bert.published_at is not None
-    assert list(bert.cites.all()) == [catalogue["paper"]]
+    assert list(bert.cites.all()) == [admin_catalogue["paper"]]
 
     response = curator_client.post(
         reverse("admin:resources_book_add"),
@@ -536,8 +525,8 @@ def test_a_bad_isbn_is_a_form_error_and_writes_nothing(curator_client):
     assert not models.Book.objects.exists()
 
 
-def test_curator_edits_a_course_keeping_its_lists(curator_client, catalogue):
-    course = catalogue["course"]
+def test_curator_edits_a_course_keeping_its_lists(curator_client, admin_catalogue):
+    course = admin_catalogue["course"]
     response = curator_client.get(reverse("admin:resources_course_change", args=[course.pk]))
     form = response.context["adminform"].form
     assert form["languages"].value() == "en\nzh"

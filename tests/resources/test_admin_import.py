@@ -90,19 +90,6 @@ def staging_dir(settings, tmp_path):
     return tmp_path / "imports"
 
 
-@pytest.fixture
-def curator():
-    user = factories.UserFactory(username="curator", is_staff=True)
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label="resources"))
-    return user
-
-
-@pytest.fixture
-def curator_client(client, curator):
-    client.force_login(curator)
-    return client
-
-
 def upload(name, text, content_type="text/plain"):
     data = text.encode("utf-8") if isinstance(text, str) else text
     return SimpleUploadedFile(name, data, content_type=content_type)

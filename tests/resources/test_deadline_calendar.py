@@ -17,13 +17,6 @@ def utc(*args) -> dt.datetime:
     return dt.datetime(*args, tzinfo=dt.UTC)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def month():
     made = {}

@@ -11,7 +11,6 @@ import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -19,8 +18,7 @@ from rest_framework.test import APIClient
 from resources.importers.deadlines import import_paths
 from resources.models import ConferenceSeries, Deadline, DeadlineChange, DeadlineConflict
 from resources.sync import sync
-from tests import factories
-from tests.resources.test_sync_deadlines import DATA, checkouts, edit, second_snapshot
+from tests.resources.deadline_sources import DATA, checkouts, edit, second_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -29,18 +27,6 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 def utc(*args) -> dt.datetime:
     return dt.datetime(*args, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()  # API throttle counts and cached facets
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def curator(db):
-    return factories.UserFactory(username="curator", is_staff=True, is_superuser=True)
 
 
 def admin_change(client, deadline: Deadline, **changes):
@@ -72,8 +58,8 @@ def synced_twice(tmp_path, client):
     return ccf, hf
 
 
-def test_the_edition_page_api_and_feed_show_what_a_sync_changed(tmp_path, client, curator):
-    client.force_login(curator)
+def test_the_edition_page_api_and_feed_show_what_a_sync_changed(tmp_path, client, superuser):
+    client.force_login(superuser)
     synced_twice(tmp_path, client)
     client.logout()
 
@@ -130,8 +116,8 @@ def test_the_edition_page_api_and_feed_show_what_a_sync_changed(tmp_path, client
     assert all("/conferences/" in link and "#change-" in link for link in links)
 
 
-def test_a_draft_conferences_changes_stay_private(tmp_path, client, curator):
-    client.force_login(curator)
+def test_a_draft_conferences_changes_stay_private(tmp_path, client, superuser):
+    client.force_login(superuser)
     synced_twice(tmp_path, client)
     client.logout()
     ConferenceSeries.objects.filter(slug="neurips").update(status="draft")
@@ -140,8 +126,10 @@ def test_a_draft_conferences_changes_stay_private(tmp_path, client, curator):
     assert b"NeurIPS" not in client.get(reverse("resources:deadline-changes-feed")).content
 
 
-def test_the_changes_api_and_feed_read_in_fixed_queries(tmp_path, client, curator, django_assert_num_queries):
-    client.force_login(curator)
+def test_the_changes_api_and_feed_read_in_fixed_queries(
+    tmp_path, client, superuser, django_assert_num_queries
+):
+    client.force_login(superuser)
     synced_twice(tmp_path, client)
     client.logout()
     api = APIClient()
@@ -153,8 +141,8 @@ def test_the_changes_api_and_feed_read_in_fixed_queries(tmp_path, client, curato
         assert client.get(reverse("resources:deadline-changes-feed")).status_code == 200
 
 
-def test_a_curators_edit_is_kept_and_the_conflict_is_settled_in_the_admin(tmp_path, client, curator):
-    client.force_login(curator)
+def test_a_curators_edit_is_kept_and_the_conflict_is_settled_in_the_admin(tmp_path, client, superuser):
+    client.force_login(superuser)
     ccf, hf = synced_twice(tmp_path, client)
     notification = Deadline.objects.get(edition__hf_id="zoneconf26", kind="notification")
     assert notification.curator_edited
@@ -196,7 +184,7 @@ def test_a_curators_edit_is_kept_and_the_conflict_is_settled_in_the_admin(tmp_pa
     assert notification.local == "2027-01-20 23:59:59"
 
 
-def test_choosing_between_the_data_sets_keeps_the_choice_across_imports(tmp_path, client, curator):
+def test_choosing_between_the_data_sets_keeps_the_choice_across_imports(tmp_path, client, superuser):
     hf_copy = tmp_path / "hf_neurips.yml"
     shutil.copy(DATA / "hf_neurips.yml", hf_copy)
     # ai-deadlines says the paper deadline is a day later than ccf-deadlines does.
@@ -208,7 +196,7 @@ def test_choosing_between_the_data_sets_keeps_the_choice_across_imports(tmp_path
     paper = Deadline.objects.get(edition__year=2026, edition__series__slug="neurips", kind="paper")
     assert (paper.source, paper.at) == ("hf", utc(2026, 5, 8, 11, 59))  # ai-deadlines' stands
 
-    client.force_login(curator)
+    client.force_login(superuser)
     response = client.post(
         reverse("admin:resources_deadlineconflict_change", args=[conflict.pk]), {"choice": "ccf"}
     )
@@ -234,11 +222,11 @@ def test_choosing_between_the_data_sets_keeps_the_choice_across_imports(tmp_path
     assert DeadlineChange.objects.count() == 1
 
 
-def test_a_deadline_edited_through_the_api_is_the_curators(client, curator):
+def test_a_deadline_edited_through_the_api_is_the_curators(client, superuser):
     assert import_paths([DATA / "ccf_neurips.yml"]).ok
     paper = Deadline.objects.get(edition__ccf_id="nips26", kind="paper")
     api = APIClient()
-    token, _ = Token.objects.get_or_create(user=curator)
+    token, _ = Token.objects.get_or_create(user=superuser)
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     response = api.patch(
         f"/api/v1/deadlines/{paper.pk}/",

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count
 from django.utils import timezone
 from icalendar import Calendar
@@ -24,13 +23,6 @@ pytestmark = pytest.mark.django_db
 
 def utc(*args) -> dt.datetime:
     return dt.datetime(*args, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def series_with(short_name: str, slug: str, deadlines: dict[int, dt.datetime], **series_fields):

@@ -33,7 +33,7 @@ def neurips():
 
 
 @pytest.fixture
-def deadlines(neurips):
+def export_deadlines(neurips):
     """Deadlines written in different zones, stored in UTC as the importers store them."""
     return {
         # 2026-05-15 23:59:59 AoE (UTC−12) is 2026-05-16 11:59:59 UTC.
@@ -59,11 +59,11 @@ def events_of(ics: bytes) -> dict:
     return {str(event["UID"]): event for event in Calendar.from_ical(ics).walk("VEVENT")}
 
 
-def test_ical_parses_back_with_the_same_instants(deadlines):
+def test_ical_parses_back_with_the_same_instants(export_deadlines):
     ics = exports.deadlines_to_ical(Deadline.objects.all(), name="NeurIPS deadlines")
 
     events = events_of(ics)
-    known = [d for d in deadlines.values() if d.at is not None]
+    known = [d for d in export_deadlines.values() if d.at is not None]
     assert {uid: e.decoded("DTSTART") for uid, e in events.items()} == {
         f"deadline-{d.pk}@ai-portal": d.at for d in known
     }
@@ -73,16 +73,16 @@ def test_ical_parses_back_with_the_same_instants(deadlines):
     assert b"DTSTART:20260516T115959Z" in ics  # UTC, written with Z
 
 
-def test_ical_leaves_out_tbd_deadlines(deadlines):
+def test_ical_leaves_out_tbd_deadlines(export_deadlines):
     events = events_of(exports.deadlines_to_ical(Deadline.objects.all(), name="x"))
 
     assert len(events) == 3
-    assert f"deadline-{deadlines['tbd'].pk}@ai-portal" not in events
+    assert f"deadline-{export_deadlines['tbd'].pk}@ai-portal" not in events
 
 
-def test_ical_properties(deadlines):
+def test_ical_properties(export_deadlines):
     stamp = utc(2026, 3, 1, 8, 30, 15, 123)
-    ics = exports.deadlines_to_ical([deadlines["paper"]], name="NeurIPS 截止日期", stamp=stamp)
+    ics = exports.deadlines_to_ical([export_deadlines["paper"]], name="NeurIPS 截止日期", stamp=stamp)
 
     calendar = Calendar.from_ical(ics)
     assert (str(calendar["VERSION"]), str(calendar["PRODID"])) == ("2.0", exports.PRODID)
@@ -103,26 +103,26 @@ def test_ical_properties(deadlines):
     assert all(len(line) <= 75 for line in ics.split(b"\r\n"))  # RFC 5545 folds at 75 octets
 
 
-def test_ical_uids_are_stable_across_exports_and_updates(deadlines):
+def test_ical_uids_are_stable_across_exports_and_updates(export_deadlines):
     first = events_of(exports.deadlines_to_ical(Deadline.objects.all(), name="x"))
-    Deadline.objects.filter(pk=deadlines["paper"].pk).update(at=utc(2026, 5, 23, 11, 59, 59))
+    Deadline.objects.filter(pk=export_deadlines["paper"].pk).update(at=utc(2026, 5, 23, 11, 59, 59))
 
     second = events_of(exports.deadlines_to_ical(Deadline.objects.all(), name="x"))
 
     assert first.keys() == second.keys()
-    uid = f"deadline-{deadlines['paper'].pk}@ai-portal"
+    uid = f"deadline-{export_deadlines['paper'].pk}@ai-portal"
     assert second[uid].decoded("DTSTART") == utc(2026, 5, 23, 11, 59, 59)
 
 
-def test_ical_uid_domain_from_settings(deadlines, settings):
+def test_ical_uid_domain_from_settings(export_deadlines, settings):
     settings.CALENDAR_UID_DOMAIN = "deadlines.example.org"
 
-    events = events_of(exports.deadlines_to_ical([deadlines["paper"]], name="x"))
+    events = events_of(exports.deadlines_to_ical([export_deadlines["paper"]], name="x"))
 
-    assert list(events) == [f"deadline-{deadlines['paper'].pk}@deadlines.example.org"]
+    assert list(events) == [f"deadline-{export_deadlines['paper'].pk}@deadlines.example.org"]
 
 
-def test_ical_of_a_queryset_takes_one_query(deadlines, django_assert_num_queries):
+def test_ical_of_a_queryset_takes_one_query(export_deadlines, django_assert_num_queries):
     # SELECT deadlines JOIN editions JOIN series
     with django_assert_num_queries(1):
         exports.deadlines_to_ical(exports.deadline_queryset(), name="x")
@@ -135,17 +135,22 @@ def test_empty_calendar_is_still_a_calendar():
     assert str(calendar["X-WR-CALNAME"]) == "Nothing yet"
 
 
-def test_deadline_queryset_when(deadlines):
+def test_deadline_queryset_when(export_deadlines):
     upcoming = list(exports.deadline_queryset(upcoming=True, now=NOW))
     past = list(exports.deadline_queryset(upcoming=False, now=NOW))
     every = list(exports.deadline_queryset())
 
-    assert upcoming == [deadlines["abstract"], deadlines["paper"]]
-    assert past == [deadlines["past"]]
-    assert every == [deadlines["past"], deadlines["abstract"], deadlines["paper"], deadlines["tbd"]]
+    assert upcoming == [export_deadlines["abstract"], export_deadlines["paper"]]
+    assert past == [export_deadlines["past"]]
+    assert every == [
+        export_deadlines["past"],
+        export_deadlines["abstract"],
+        export_deadlines["paper"],
+        export_deadlines["tbd"],
+    ]
 
 
-def test_deadline_queryset_filters(deadlines, neurips):
+def test_deadline_queryset_filters(export_deadlines, neurips):
     llms = TopicFactory(slug="llms", parent=TopicFactory(slug="nlp"))
     neurips.series.topics.add(llms, llms.parent)  # in a topic and its subtopic: still once each
     cvpr = ConferenceSeriesFactory(short_name="CVPR", field="CV", ccf_rank="A", core_rank="A*")
@@ -154,7 +159,7 @@ def test_deadline_queryset_filters(deadlines, neurips):
     eccv_deadline = DeadlineFactory(edition__series=eccv)
     draft = ConferenceSeriesFactory(short_name="Draft", status=Status.DRAFT)
     DeadlineFactory(edition__series=draft)
-    neurips_all = set(deadlines.values())
+    neurips_all = set(export_deadlines.values())
 
     def pks(**filters):
         return set(exports.deadline_queryset(**filters))

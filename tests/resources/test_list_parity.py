@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def catalogue():
+def list_catalogue():
     ml = factories.TopicFactory(slug="ml", name_en="Machine learning")
     nlp = factories.TopicFactory(slug="nlp", name_en="NLP")
     nlp.parent = ml
@@ -108,7 +108,7 @@ CATALOGUE_CASES = [
 
 @pytest.mark.parametrize(("name", "params"), CATALOGUE_CASES, ids=lambda v: str(v))
 def test_a_catalogue_list_filter_gives_the_same_rows_on_the_page_and_in_the_api(
-    client, catalogue, name, params
+    client, list_catalogue, name, params
 ):
     on_page = page_rows(client, f"/{name}/", params)
     in_api = api_rows(client, f"/api/v1/{name}/", params)
@@ -129,14 +129,14 @@ DEADLINE_CASES = [
 
 
 @pytest.mark.parametrize("params", DEADLINE_CASES, ids=lambda v: str(v))
-def test_a_deadline_filter_gives_the_same_rows_on_the_page_and_in_the_api(client, catalogue, params):
+def test_a_deadline_filter_gives_the_same_rows_on_the_page_and_in_the_api(client, list_catalogue, params):
     on_page = page_rows(client, "/deadlines/", params, key="deadlines")
     in_api = api_rows(client, "/api/v1/deadlines/", params)
     assert on_page == in_api
     assert 0 < len(on_page) < Deadline.objects.count()
 
 
-def test_the_topic_of_a_deadline_takes_in_its_subtopics_in_the_api_as_on_the_page(client, catalogue):
+def test_the_topic_of_a_deadline_takes_in_its_subtopics_in_the_api_as_on_the_page(client, list_catalogue):
     found = api_rows(client, "/api/v1/deadlines/", {"topic": "ml"})
     conferences = set(
         Deadline.objects.filter(pk__in=found).values_list("edition__series__short_name", flat=True)
@@ -154,7 +154,7 @@ def test_the_topic_of_a_deadline_takes_in_its_subtopics_in_the_api_as_on_the_pag
         ("/api/v1/conferences/", {"year": "1800"}, "year"),
     ],
 )
-def test_a_value_the_list_refuses_is_a_field_error_in_the_api(client, catalogue, url, params, field):
+def test_a_value_the_list_refuses_is_a_field_error_in_the_api(client, list_catalogue, url, params, field):
     response = client.get(url, params, HTTP_ACCEPT="application/json")
     assert response.status_code == 400
     assert list(response.json()["error"]["fields"]) == [field]

@@ -20,7 +20,8 @@ import requests
 from rest_framework.authtoken.models import Token
 
 from tests.factories import UserFactory
-from tests.faults.conftest import WebProcess, on_postgresql, on_redis_stack, wait_until, worker_env
+from tests.processes import WebProcess, on_postgresql, on_redis_stack, wait_until
+from tests.processes import one_thread_worker_env as worker_env
 from tutorials.models import TrainingRun
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -62,8 +63,8 @@ def stack(tmp_path):
 def start_trainers(tmp_path, n: int) -> list:
     from django.conf import settings
 
-    from conftest import WorkerProcess
     from portal.celery import app
+    from tests.processes import WorkerProcess
 
     trainers = []
     try:

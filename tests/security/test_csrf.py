@@ -304,7 +304,7 @@ def state(tmp_path, settings):
         user=alice, content_type=ContentType.objects.get_for_model(models.Paper), object_id=other.pk
     )
     tutorial = factories.TutorialFactory(demo="mlp_digits")
-    run = TrainingRun.objects.create(owner=alice, demo="mlp_digits", params={}, tutorial=tutorial)
+    run = factories.TrainingRunFactory(owner=alice, demo="mlp_digits", params={}, tutorial=tutorial)
     learning_path = LearningPath.objects.create(slug="csrf-path", title_en="CSRF", status="published")
     step = Step.objects.create(path=learning_path, position=1, paper=paper)
     Step.objects.create(path=learning_path, position=2, tutorial=tutorial)

@@ -9,7 +9,7 @@ import secrets
 import subprocess
 import sys
 
-from conftest import ROOT
+from tests.processes import ROOT
 
 #: Variables of the developer's or CI's shell that would change what a deployment check sees.
 SCRUBBED = {"DEBUG", "DJANGO_SETTINGS_MODULE", "SECURE_SSL_REDIRECT", "SECRET_KEY", "ALLOWED_HOSTS"}

@@ -10,7 +10,6 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
 from resources import models
@@ -46,14 +45,6 @@ def zipped(name: str, text: str) -> bytes:
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
         archive.writestr(name, text)
     return buffer.getvalue()
-
-
-@pytest.fixture
-def curator_client(tmp_path, settings, curator):
-    settings.VAR_DIR = tmp_path
-    client = Client()
-    client.force_login(curator)
-    return client
 
 
 def nothing_happened(tmp_path):

@@ -22,8 +22,8 @@ from notifications.models import Follow
 from paths.models import LearningPath, Step, StepProgress
 from resources import models
 from tests import factories
+from tests.helpers import api_client_for
 from tests.security import api_ops
-from tests.security.conftest import api_client_for
 from tutorials.models import TrainingRun
 
 pytestmark = pytest.mark.django_db
@@ -126,7 +126,7 @@ CASES = {
     "runs_create": Case(TrainingRun, {"demo": "mlp_digits", "params": {"epochs": 1}}, user="alice"),
     "runs_cancel_create": Case(
         TrainingRun, {}, user="alice",
-        existing=lambda: TrainingRun.objects.create(
+        existing=lambda: factories.TrainingRunFactory(
             owner=get_user_model().objects.get(username="alice"), demo="mlp_digits", params={}
         ),
         sets={"status", "finished_at", "error"},

@@ -12,7 +12,7 @@ from django.test import Client
 from accounts.models import Bookmark
 from resources import models
 from tests import factories
-from tests.security.conftest import api_client_for
+from tests.helpers import api_client_for
 from tutorials.models import TrainingRun
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def private_run(alice):
-    return TrainingRun.objects.create(owner=alice, demo="mlp_digits", params={"epochs": 1}, is_public=False)
+    return factories.TrainingRunFactory(owner=alice, demo="mlp_digits", params={"epochs": 1}, is_public=False)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from rest_framework.settings import api_settings
 
 from portal.api import throttling
 from tests import factories
-from tests.security.conftest import api_client_for
+from tests.helpers import api_client_for
 from tutorials import services
 from tutorials.models import TrainingRun
 

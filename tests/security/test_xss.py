@@ -30,7 +30,7 @@ from accounts.models import Bookmark
 from paths.models import LearningPath, QuizChoice, QuizQuestion, Step, StepProgress
 from resources import models
 from tests import factories
-from tests.browser.conftest import session_cookie
+from tests.helpers import session_cookie
 from tests.security.xss_vectors import VECTORS, vector
 from tutorials import services
 from tutorials.models import TrainingRun
@@ -169,7 +169,7 @@ def seed(corpus: Corpus) -> dict:
     for k, username in enumerate(corpus.chunks("user.username", 150)):
         owner = factories.UserFactory(username=username, email=f"x{k}@example.org")
         made["run"].append(
-            TrainingRun.objects.create(
+            factories.TrainingRunFactory(
                 owner=owner, demo="mlp_digits", tutorial=made["tutorial"][0], is_public=True,
                 status=TrainingRun.Status.SUCCEEDED, progress=1.0, finished_at=timezone.now(),
                 params={"epochs": 1}, final_metrics={"val_accuracy": 0.5 + k / 1000},
@@ -220,7 +220,7 @@ def seed(corpus: Corpus) -> dict:
     )
     models.Deadline.objects.create(edition=edition, at=future, label="all", comment=e("deadline.comment"))
     made["all"]["edition"] = edition
-    made["all"]["run"] = TrainingRun.objects.create(
+    made["all"]["run"] = factories.TrainingRunFactory(
         owner=reader, demo="mlp_digits", is_public=True, status=TrainingRun.Status.FAILED,
         params={f"p{i}": value for i, value in enumerate(corpus.each("run.params"))}, error=e("run.error"),
     )  # fmt: skip

@@ -7,13 +7,12 @@ folder of its own), which is where the service's responsibility ends.
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from portal.celery import app
-from tests.factories import TutorialFactory, UserFactory
+from tests.factories import TrainingRunFactory, TutorialFactory
+from tests.helpers import api_client_for
 from tutorials.api.throttling import LaunchThrottle
 from tutorials.models import TrainingRun
 from tutorials.services import finite
@@ -24,42 +23,8 @@ Status = TrainingRun.Status
 RUNS = "/api/v1/runs/"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counts():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
-
-
-@pytest.fixture
-def owner():
-    return UserFactory(username="owner")
-
-
-@pytest.fixture
-def other():
-    return UserFactory(username="other")
-
-
-@pytest.fixture
-def owner_api(owner):
-    return client_for(owner)
-
-
-@pytest.fixture
-def other_api(other):
-    return client_for(other)
-
-
 def make_run(user, **fields) -> TrainingRun:
-    return TrainingRun.objects.create(owner=user, demo=fields.pop("demo", "mlp_digits"), **fields)
+    return TrainingRunFactory(owner=user, demo=fields.pop("demo", "mlp_digits"), **fields)
 
 
 def error_of(response) -> dict:
@@ -343,7 +308,7 @@ def test_a_finished_run_cannot_be_cancelled(other_api, runs):
 @pytest.mark.parametrize("signed_in", [True, False])
 def test_the_list_runs_the_same_queries_for_5_and_50_runs(owner, other, signed_in, django_assert_num_queries):
     tutorial = TutorialFactory(slug="digits")
-    client = client_for(owner) if signed_in else APIClient()
+    client = api_client_for(owner) if signed_in else APIClient()
     if signed_in:
         client.get(RUNS)  # the token row exists; it is read once per request below
 

@@ -1,33 +1,16 @@
 """/api/v1/tutorials/: published tutorials, read-only, with the parameters each demo takes."""
 
 import pytest
-from django.core.cache import cache
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from resources.models import Status
 from tests.factories import BookFactory, PaperFactory, TopicFactory, TutorialFactory, UserFactory
+from tests.helpers import api_client_for
 from tutorials.demos import get_params
 from tutorials.models import Tutorial
 
 pytestmark = pytest.mark.django_db
 
 TUTORIALS = "/api/v1/tutorials/"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counts():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def client_for(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 @pytest.fixture
@@ -45,7 +28,7 @@ def tutorials():
 
 
 def test_the_list_holds_published_tutorials_in_their_order(tutorials):
-    response = client_for().get(TUTORIALS)
+    response = api_client_for().get(TUTORIALS)
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == 2
@@ -68,18 +51,18 @@ def test_the_list_holds_published_tutorials_in_their_order(tutorials):
     ],
 )
 def test_filters(tutorials, query, expected):
-    response = client_for().get(f"{TUTORIALS}?{query}")
+    response = api_client_for().get(f"{TUTORIALS}?{query}")
     assert [t["slug"] for t in response.json()["results"]] == expected
 
 
 def test_an_unknown_demo_filter_is_a_field_error(tutorials):
-    response = client_for().get(f"{TUTORIALS}?demo=resnet")
+    response = api_client_for().get(f"{TUTORIALS}?demo=resnet")
     assert response.status_code == 400
     assert "demo" in response.json()["error"]["fields"]
 
 
 def test_the_detail_has_bodies_links_and_the_demo_parameters(tutorials):
-    body = client_for().get(f"{TUTORIALS}digits/").json()
+    body = api_client_for().get(f"{TUTORIALS}digits/").json()
     assert body["body_en"].startswith("The update rule")
     assert (body["topics"], body["papers"], body["books"], body["courses"]) == (
         ["neural-networks"],
@@ -95,11 +78,11 @@ def test_the_detail_has_bodies_links_and_the_demo_parameters(tutorials):
 
 
 def test_a_guide_without_a_demo_has_no_parameters(tutorials):
-    assert client_for().get(f"{TUTORIALS}choosing-a-model/").json()["demo_params"] == []
+    assert api_client_for().get(f"{TUTORIALS}choosing-a-model/").json()["demo_params"] == []
 
 
 def test_a_draft_is_not_found(tutorials):
-    response = client_for(UserFactory(is_staff=True)).get(f"{TUTORIALS}unfinished/")
+    response = api_client_for(UserFactory(is_staff=True)).get(f"{TUTORIALS}unfinished/")
     assert response.status_code == 404
 
 
@@ -116,14 +99,14 @@ def test_a_draft_is_not_found(tutorials):
 def test_nobody_writes_tutorials_through_the_api(tutorials, who, method, path):
     user = {"anonymous": None, "user": UserFactory(), "staff": UserFactory(is_staff=True)}[who]
     before = list(Tutorial.objects.values_list("slug", "title_en", "updated_at"))
-    response = getattr(client_for(user), method)(path, {"title_en": "Changed"}, format="json")
+    response = getattr(api_client_for(user), method)(path, {"title_en": "Changed"}, format="json")
     assert response.status_code == 405
     assert response.json()["error"]["code"] == "method_not_allowed"
     assert list(Tutorial.objects.values_list("slug", "title_en", "updated_at")) == before
 
 
 def test_conditional_get(tutorials):
-    client = client_for()
+    client = api_client_for()
     first = client.get(TUTORIALS)
     again = client.get(TUTORIALS, HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
@@ -133,7 +116,7 @@ def test_conditional_get(tutorials):
 
 
 def test_csv(tutorials):
-    response = client_for().get(f"{TUTORIALS}?format=csv")
+    response = api_client_for().get(f"{TUTORIALS}?format=csv")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert response.getvalue().decode().splitlines()[0].startswith("slug,")
@@ -144,7 +127,7 @@ def test_the_list_and_the_detail_run_a_fixed_number_of_queries(count, django_ass
     topic = TopicFactory()
     for _ in range(count):
         TutorialFactory().topics.add(topic)
-    client = client_for()
+    client = api_client_for()
     with django_assert_num_queries(3):  # count and newest update; the page; the topics' slugs
         assert client.get(f"{TUTORIALS}?page_size=50").status_code == 200
     slug = Tutorial.objects.first().slug

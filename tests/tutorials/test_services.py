@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from portal.celery import app
-from tests.factories import UserFactory
+from tests.factories import TrainingRunFactory, UserFactory
 from tutorials import services
 from tutorials.models import TrainingRun
 
@@ -16,66 +16,61 @@ pytestmark = pytest.mark.django_db
 Status = TrainingRun.Status
 
 
-@pytest.fixture
-def user():
-    return UserFactory()
-
-
-def test_out_of_bounds_parameters_are_field_errors_and_leave_no_row(user):
+def test_out_of_bounds_parameters_are_field_errors_and_leave_no_row(reader):
     with pytest.raises(services.InvalidParams) as caught:
-        services.launch_run(user, "mlp_digits", {"learning_rate": -1, "epochs": "many", "colour": "red"})
+        services.launch_run(reader, "mlp_digits", {"learning_rate": -1, "epochs": "many", "colour": "red"})
     assert {"learning_rate", "epochs", "colour"} <= set(caught.value.errors)
     assert not TrainingRun.objects.exists()
 
 
-def test_unknown_demo(user):
+def test_unknown_demo(reader):
     with pytest.raises(services.InvalidParams) as caught:
-        services.launch_run(user, "no_such_demo", {})
+        services.launch_run(reader, "no_such_demo", {})
     assert "demo" in caught.value.errors
 
 
-def test_unreachable_broker_is_a_503_and_leaves_no_row(user, monkeypatch):
+def test_unreachable_broker_is_a_503_and_leaves_no_row(reader, monkeypatch):
     # A real broker URL where nothing listens (Celery reads CELERY_BROKER_URL from the environment).
     monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:9/0")
     monkeypatch.setitem(app.conf, "broker_transport_options", {})
     assert app.conf.broker_url == "redis://127.0.0.1:9/0"
     with pytest.raises(services.LaunchRefused) as caught:
-        services.launch_run(user, "mlp_digits", {})
+        services.launch_run(reader, "mlp_digits", {})
     assert caught.value.status == 503
     assert not TrainingRun.objects.exists()
 
 
-def test_fair_use_limits(user, settings):
+def test_fair_use_limits(reader, settings):
     settings.TRAINING_MAX_ACTIVE_PER_USER = 1
-    TrainingRun.objects.create(owner=user, demo="mlp_digits", status=Status.RUNNING)
+    TrainingRunFactory(owner=reader, demo="mlp_digits", status=Status.RUNNING)
     with pytest.raises(services.LaunchRefused) as caught:
-        services.check_fair_use(user)
+        services.check_fair_use(reader)
     assert caught.value.status == 429
 
     settings.TRAINING_MAX_ACTIVE_PER_USER = 5
     settings.TRAINING_MAX_PER_HOUR = 1
     with pytest.raises(services.LaunchRefused, match="last hour"):
-        services.check_fair_use(user)
+        services.check_fair_use(reader)
 
     settings.TRAINING_MAX_PER_HOUR = 50
     settings.TRAINING_QUEUE_CAP = 1
-    TrainingRun.objects.create(owner=UserFactory(), demo="mlp_digits")
+    TrainingRunFactory(owner=UserFactory(), demo="mlp_digits")
     with pytest.raises(services.LaunchRefused) as caught:
-        services.check_fair_use(user)
+        services.check_fair_use(reader)
     assert (caught.value.status, caught.value.code) == (503, "busy")
 
 
-def test_claim_is_taken_once(user):
-    run = TrainingRun.objects.create(owner=user, demo="mlp_digits")
+def test_claim_is_taken_once(reader):
+    run = TrainingRunFactory(owner=reader, demo="mlp_digits")
     assert services.claim(run.pk, "worker-a") is True
     assert services.claim(run.pk, "worker-b") is False  # a duplicate delivery does nothing
     run.refresh_from_db()
     assert (run.status, run.worker, run.attempts) == (Status.RUNNING, "worker-a", 1)
 
 
-def test_a_stale_running_run_can_be_claimed_again(user, settings):
+def test_a_stale_running_run_can_be_claimed_again(reader, settings):
     stale = timezone.now() - timedelta(seconds=settings.TRAINING_HEARTBEAT_STALE_SECONDS + 5)
-    run = TrainingRun.objects.create(owner=user, demo="mlp_digits", status=Status.RUNNING, heartbeat_at=stale)
+    run = TrainingRunFactory(owner=reader, demo="mlp_digits", status=Status.RUNNING, heartbeat_at=stale)
     run.attempts = 1
     run.save()
     assert services.claim(run.pk, "worker-b") is True
@@ -83,15 +78,15 @@ def test_a_stale_running_run_can_be_claimed_again(user, settings):
     assert (run.worker, run.attempts) == ("worker-b", 2)
 
 
-def test_finished_and_cancel_requested_runs_are_not_claimed(user):
-    done = TrainingRun.objects.create(owner=user, demo="mlp_digits", status=Status.SUCCEEDED)
-    cancelled = TrainingRun.objects.create(owner=user, demo="mlp_digits", cancel_requested=True)
+def test_finished_and_cancel_requested_runs_are_not_claimed(reader):
+    done = TrainingRunFactory(owner=reader, demo="mlp_digits", status=Status.SUCCEEDED)
+    cancelled = TrainingRunFactory(owner=reader, demo="mlp_digits", cancel_requested=True)
     assert services.claim(done.pk, "w") is False
     assert services.claim(cancelled.pk, "w") is False
 
 
-def test_reporter_throttles_writes_and_keeps_the_series(user):
-    run = TrainingRun.objects.create(owner=user, demo="mlp_digits")
+def test_reporter_throttles_writes_and_keeps_the_series(reader):
+    run = TrainingRunFactory(owner=reader, demo="mlp_digits")
     services.claim(run.pk, "w")
     reporter = services.Reporter(run.pk, interval=3600)
     reporter({"step": 0, "total_steps": 100, "epoch": 0, "device": "cpu"})
@@ -123,11 +118,11 @@ def _assert_faithful(points: list[dict], last_step: int, epochs_done: int, steps
     assert len(training) <= services.Reporter.MAX_TRAIN_POINTS + 2
 
 
-def test_a_long_run_keeps_every_validation_point_and_an_even_curve(user):
+def test_a_long_run_keeps_every_validation_point_and_an_even_curve(reader):
     """mlp_digits, 120 epochs of 180 batches (batch size 8): 21,600 steps, 120 evaluations."""
     epochs, per_epoch = 120, 180
     total = epochs * per_epoch
-    run = TrainingRun.objects.create(owner=user, demo="mlp_digits")
+    run = TrainingRunFactory(owner=reader, demo="mlp_digits")
     services.claim(run.pk, "w")
     reporter = services.Reporter(run.pk, interval=3600)
     reporter({"step": 0, "total_steps": total, "epoch": 0, "device": "cpu"})
@@ -152,14 +147,14 @@ def test_the_curve_keeps_a_short_run_whole():
     assert [p["step"] for p in curve.points()] == list(range(1, 301))
 
 
-def test_cancel_a_queued_run_at_once(user):
-    run = TrainingRun.objects.create(owner=user, demo="mlp_digits")
+def test_cancel_a_queued_run_at_once(reader):
+    run = TrainingRunFactory(owner=reader, demo="mlp_digits")
     run = services.cancel_run(run)
     assert run.status == Status.CANCELLED and run.finished_at is not None
 
 
-def test_cancel_a_running_run_sets_the_flag(user):
-    run = TrainingRun.objects.create(owner=user, demo="mlp_digits")
+def test_cancel_a_running_run_sets_the_flag(reader):
+    run = TrainingRunFactory(owner=reader, demo="mlp_digits")
     services.claim(run.pk, "w")
     run = services.cancel_run(run)
     assert run.status == Status.RUNNING and run.cancel_requested
@@ -167,16 +162,16 @@ def test_cancel_a_running_run_sets_the_flag(user):
     assert reporter.should_stop() is True
 
 
-def test_reaper_fails_vanished_and_expired_runs(user, settings):
+def test_reaper_fails_vanished_and_expired_runs(reader, settings):
     now = timezone.now()
-    vanished = TrainingRun.objects.create(
-        owner=user,
+    vanished = TrainingRunFactory(
+        owner=reader,
         demo="mlp_digits",
         status=Status.RUNNING,
         heartbeat_at=now - timedelta(seconds=settings.TRAINING_REAP_AFTER_SECONDS + 1),
     )
-    alive = TrainingRun.objects.create(owner=user, demo="mlp_digits", status=Status.RUNNING, heartbeat_at=now)
-    old_queued = TrainingRun.objects.create(owner=user, demo="mlp_digits")
+    alive = TrainingRunFactory(owner=reader, demo="mlp_digits", status=Status.RUNNING, heartbeat_at=now)
+    old_queued = TrainingRunFactory(owner=reader, demo="mlp_digits")
     TrainingRun.objects.filter(pk=old_queued.pk).update(
         created_at=now - timedelta(seconds=settings.TRAINING_QUEUED_EXPIRY_SECONDS + 1)
     )
@@ -223,24 +218,24 @@ def test_each_demo_declares_its_gpu_use_as_its_module_does():
         assert demos.gpu_use(name) == demos.get_demo(name).GPU in demos.GPU_USES
 
 
-def test_a_demo_that_needs_a_gpu_is_refused_where_there_is_none(user, settings, monkeypatch):
+def test_a_demo_that_needs_a_gpu_is_refused_where_there_is_none(reader, settings, monkeypatch):
     from tutorials import demos
 
     settings.TRAINING_GPU_TRAINERS = False
     monkeypatch.setattr(demos, "gpu_use", lambda name: "needs")
     with pytest.raises(services.LaunchRefused) as caught:
-        services.launch_run(user, "mlp_digits", {})
+        services.launch_run(reader, "mlp_digits", {})
     assert (caught.value.status, caught.value.code) == (503, "no_gpu")
     assert not TrainingRun.objects.exists()
 
 
-def test_a_launch_sends_its_task_to_its_demos_queue(user, settings, django_capture_on_commit_callbacks):
+def test_a_launch_sends_its_task_to_its_demos_queue(reader, settings, django_capture_on_commit_callbacks):
     settings.TRAINING_GPU_TRAINERS = True
     for queue in ("training", "training-gpu"):
         drain(queue)
     with django_capture_on_commit_callbacks(execute=True):
-        mlp = services.launch_run(user, "mlp_digits", {})
-        bert = services.launch_run(user, "bert_finetune", {})
+        mlp = services.launch_run(reader, "mlp_digits", {})
+        bert = services.launch_run(reader, "bert_finetune", {})
     assert (mlp.queue, bert.queue) == ("training", "training-gpu")
     assert take_message("training")["id"] == mlp.task_id
     assert take_message("training-gpu")["id"] == bert.task_id
@@ -287,7 +282,7 @@ def test_parallel_launches_never_pass_the_active_run_limit(settings):
 def test_parallel_launches_never_pass_the_queue_cap(settings):
     settings.TRAINING_QUEUE_CAP = 5
     for _ in range(3):
-        TrainingRun.objects.create(owner=UserFactory(), demo="mlp_digits")
+        TrainingRunFactory(owner=UserFactory(), demo="mlp_digits")
     outcomes = launch_at_once([UserFactory() for _ in range(8)])
     assert outcomes == ["busy"] * 6 + ["ok"] * 2
     assert TrainingRun.objects.filter(status=Status.QUEUED).count() == 5
@@ -299,7 +294,7 @@ def test_parallel_launches_never_pass_the_queue_cap(settings):
 
 def finished_run(owner, demo: str, seconds: float, queue: str = "training") -> TrainingRun:
     end = timezone.now() - timedelta(hours=1)
-    return TrainingRun.objects.create(
+    return TrainingRunFactory(
         owner=owner,
         demo=demo,
         queue=queue,
@@ -313,25 +308,21 @@ def queued_runs(owner, demos, queue: str = "training") -> list[TrainingRun]:
     start = timezone.now() - timedelta(minutes=10)
     runs = []
     for i, demo in enumerate(demos):
-        run = TrainingRun.objects.create(owner=owner, demo=demo, queue=queue)
+        run = TrainingRunFactory(owner=owner, demo=demo, queue=queue)
         TrainingRun.objects.filter(pk=run.pk).update(created_at=start + timedelta(seconds=i))
         run.refresh_from_db()
         runs.append(run)
     return runs
 
 
-def test_a_queued_runs_place_counts_only_the_queued_runs_of_its_queue_ahead_of_it(user):
+def test_a_queued_runs_place_counts_only_the_queued_runs_of_its_queue_ahead_of_it(reader):
     for seconds in (50, 60, 70):  # the median of the recent runs is the typical duration
-        finished_run(user, "mlp_digits", seconds)
-    finished_run(user, "bert_finetune", 600)
-    TrainingRun.objects.create(
-        owner=user, demo="mlp_digits", queue="training", status=Status.RUNNING, progress=0.5
-    )
-    TrainingRun.objects.create(
-        owner=user, demo="mlp_digits", queue="training", status=Status.RUNNING, progress=0.0
-    )
-    first, second, third = queued_runs(user, ["mlp_digits", "bert_finetune", "mlp_digits"])
-    queued_runs(user, ["bert_finetune"], queue="training-gpu")  # another queue: not ahead of anyone here
+        finished_run(reader, "mlp_digits", seconds)
+    finished_run(reader, "bert_finetune", 600)
+    TrainingRunFactory(owner=reader, demo="mlp_digits", queue="training", status=Status.RUNNING, progress=0.5)
+    TrainingRunFactory(owner=reader, demo="mlp_digits", queue="training", status=Status.RUNNING, progress=0.0)
+    first, second, third = queued_runs(reader, ["mlp_digits", "bert_finetune", "mlp_digits"])
+    queued_runs(reader, ["bert_finetune"], queue="training-gpu")  # another queue: not ahead of anyone here
 
     assert services.queue_place(first) == services.QueuePlace(
         position=1, ahead=0, trainers_busy=2, wait_seconds=30
@@ -347,9 +338,9 @@ def test_a_queued_runs_place_counts_only_the_queued_runs_of_its_queue_ahead_of_i
     assert services.queue_place(first) is None  # started: no place in line
 
 
-def test_without_a_history_the_wait_is_unknown(user):
-    (run,) = queued_runs(user, ["tiny_gpt"])
-    (_, later) = queued_runs(user, ["tiny_gpt", "tiny_gpt"])
+def test_without_a_history_the_wait_is_unknown(reader):
+    (run,) = queued_runs(reader, ["tiny_gpt"])
+    (_, later) = queued_runs(reader, ["tiny_gpt", "tiny_gpt"])
     assert services.queue_place(later).wait_seconds is None
     assert services.describe_place(services.queue_place(later)) == "3rd in line"
     # Nothing ahead and no trainer busy: a trainer takes it as soon as one polls.

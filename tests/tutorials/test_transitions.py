@@ -12,7 +12,7 @@ Status = TrainingRun.Status
 
 
 def make_run(status=Status.QUEUED, **fields):
-    return TrainingRun.objects.create(
+    return factories.TrainingRunFactory(
         owner=factories.UserFactory(), demo="mlp_digits", params={}, status=status, **fields
     )
 

@@ -6,7 +6,8 @@ from html.parser import HTMLParser
 import pytest
 from django.utils import timezone
 
-from tests.factories import TutorialFactory, UserFactory
+from tests.factories import TrainingRunFactory, TutorialFactory, UserFactory
+from tests.helpers import launch_form_data
 from tutorials.models import TrainingRun
 from tutorials.rendering import render_markdown
 
@@ -47,21 +48,12 @@ def test_anonymous_launch_goes_to_login(client, tutorial):
 def test_out_of_bounds_launch_is_400_with_field_errors(client, tutorial):
     client.force_login(UserFactory())
     response = client.post(
-        tutorial.get_absolute_url(), form_data("mlp_digits", learning_rate=-3, epochs=100000)
+        tutorial.get_absolute_url(), launch_form_data("mlp_digits", learning_rate=-3, epochs=100000)
     )
     assert response.status_code == 400
     form = response.context["form"]
     assert "learning_rate" in form.errors and "epochs" in form.errors
     assert not TrainingRun.objects.exists()
-
-
-def form_data(demo: str, **changes) -> dict:
-    """What a browser posts: every field of the demo's form, defaults unless changed."""
-    from tutorials.services import demo_spec
-
-    data = {p.name: str(p.default).lower() if p.kind == "bool" else str(p.default) for p in demo_spec(demo)}
-    data = {k: v for k, v in data.items() if v != "false"}  # an unticked checkbox is not posted
-    return {**data, **{k: str(v) for k, v in changes.items()}}
 
 
 def test_valid_launch_creates_a_queued_run_and_redirects(
@@ -71,7 +63,7 @@ def test_valid_launch_creates_a_queued_run_and_redirects(
     client.force_login(user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            tutorial.get_absolute_url(), form_data("mlp_digits", learning_rate=0.05, epochs=3)
+            tutorial.get_absolute_url(), launch_form_data("mlp_digits", learning_rate=0.05, epochs=3)
         )
     run = TrainingRun.objects.get()
     assert response.status_code == 302 and response["Location"] == run.get_absolute_url()
@@ -81,7 +73,7 @@ def test_valid_launch_creates_a_queued_run_and_redirects(
 
 
 def test_another_users_private_run_is_404(client):
-    run = TrainingRun.objects.create(owner=UserFactory(), demo="mlp_digits")
+    run = TrainingRunFactory(owner=UserFactory(), demo="mlp_digits")
     client.force_login(UserFactory())
     for url in (
         run.get_absolute_url(),
@@ -98,7 +90,7 @@ def test_another_users_private_run_is_404(client):
 
 def test_status_json_and_cancel_by_owner(client):
     user = UserFactory()
-    run = TrainingRun.objects.create(owner=user, demo="mlp_digits")
+    run = TrainingRunFactory(owner=user, demo="mlp_digits")
     client.force_login(user)
     body = client.get(f"/tutorials/runs/{run.pk}/status.json").json()
     assert body["status"] == "queued" and body["finished"] is False
@@ -109,7 +101,7 @@ def test_status_json_and_cancel_by_owner(client):
 
 def test_export_script_is_python(client):
     user = UserFactory()
-    run = TrainingRun.objects.create(owner=user, demo="mlp_digits", params={"epochs": 2})
+    run = TrainingRunFactory(owner=user, demo="mlp_digits", params={"epochs": 2})
     client.force_login(user)
     response = client.get(f"/tutorials/runs/{run.pk}/script.py")
     assert response.status_code == 200
@@ -120,7 +112,7 @@ def test_my_runs_compare_and_leaderboard(client):
     user = UserFactory()
     client.force_login(user)
     runs = [
-        TrainingRun.objects.create(
+        TrainingRunFactory(
             owner=user,
             demo="mlp_digits",
             params={"learning_rate": lr},
@@ -214,7 +206,7 @@ def test_rendering_neutralises_xss(payload):
 def test_run_history_is_linked_from_the_header_each_run_page_and_the_recent_runs(client, tutorial):
     user = UserFactory()
     client.force_login(user)
-    run = TrainingRun.objects.create(owner=user, demo="mlp_digits", tutorial=tutorial, params={"epochs": 2})
+    run = TrainingRunFactory(owner=user, demo="mlp_digits", tutorial=tutorial, params={"epochs": 2})
     history = 'href="/tutorials/runs/"'
     assert history in client.get("/").content.decode()  # the site header, on every page
     assert history in client.get(run.get_absolute_url()).content.decode()
@@ -225,7 +217,7 @@ def test_run_history_is_linked_from_the_header_each_run_page_and_the_recent_runs
 
 def _finished_run(owner, lr, acc, **params):
     curve = [{"step": 1, "epoch": 1, "loss": 2.0}, {"step": 50, "epoch": 1, "loss": 0.6, "val_loss": 0.5}]
-    return TrainingRun.objects.create(
+    return TrainingRunFactory(
         owner=owner,
         demo="mlp_digits",
         params={"learning_rate": lr, "epochs": 5, "batch_size": 32, **params},
@@ -292,7 +284,7 @@ def test_the_run_list_shows_each_runs_key_parameters(client):
 
 def test_a_refused_launch_puts_an_error_summary_at_the_top_of_the_form(client, tutorial):
     client.force_login(UserFactory())
-    response = client.post(tutorial.get_absolute_url(), form_data("mlp_digits", learning_rate=5))
+    response = client.post(tutorial.get_absolute_url(), launch_form_data("mlp_digits", learning_rate=5))
     html = response.content.decode()
     assert response.status_code == 400
     form = html[html.index('<form method="post" action="#launch" id="launch-form"') :]
@@ -306,7 +298,7 @@ def test_a_queued_runs_page_and_status_say_its_place_in_line(client):
 
     user = UserFactory()
     end = timezone.now() - timedelta(hours=1)
-    TrainingRun.objects.create(
+    TrainingRunFactory(
         owner=user,
         demo="mlp_digits",
         queue="training",
@@ -314,9 +306,9 @@ def test_a_queued_runs_page_and_status_say_its_place_in_line(client):
         started_at=end - timedelta(seconds=60),
         finished_at=end,
     )
-    TrainingRun.objects.create(owner=user, demo="mlp_digits", queue="training", status="running")
-    ahead = TrainingRun.objects.create(owner=UserFactory(), demo="mlp_digits", queue="training")
-    run = TrainingRun.objects.create(owner=user, demo="mlp_digits", queue="training")
+    TrainingRunFactory(owner=user, demo="mlp_digits", queue="training", status="running")
+    ahead = TrainingRunFactory(owner=UserFactory(), demo="mlp_digits", queue="training")
+    run = TrainingRunFactory(owner=user, demo="mlp_digits", queue="training")
     TrainingRun.objects.filter(pk=ahead.pk).update(created_at=run.created_at - timedelta(seconds=1))
     client.force_login(user)
     page = client.get(run.get_absolute_url()).content.decode()

@@ -65,7 +65,7 @@ def test_english_pages_keep_their_english_words():
 def finished_run():
     learner = factories.UserFactory(username="learner")
     tutorial = factories.TutorialFactory(slug="digits", demo="mlp_digits")
-    run = TrainingRun.objects.create(
+    run = factories.TrainingRunFactory(
         owner=learner,
         tutorial=tutorial,
         demo="mlp_digits",
@@ -110,7 +110,7 @@ def test_the_chinese_training_pages_name_parameters_status_and_metrics_in_chines
     assert '<td class="run-status" data-label="状态">成功</td>' in runs_page
     assert "学习率&nbsp;0.01" in runs_page and "<span>验证准确率&nbsp;0.9000</span>" in runs_page
 
-    other = TrainingRun.objects.create(
+    other = factories.TrainingRunFactory(
         owner=finished_run.owner,
         demo="mlp_digits",
         status=TrainingRun.Status.SUCCEEDED,

@@ -52,11 +52,11 @@ def assert_learned_digits(run, seen_steps, worker):
 
 def test_mlp_digits_launched_from_the_web_form_succeeds_on_defaults(celery_worker_process, client):
     from tests.factories import TutorialFactory
-    from tests.tutorials.test_views import form_data
+    from tests.helpers import launch_form_data
 
     tutorial = TutorialFactory(demo="mlp_digits")
     client.force_login(UserFactory())
-    response = client.post(tutorial.get_absolute_url(), form_data("mlp_digits"))
+    response = client.post(tutorial.get_absolute_url(), launch_form_data("mlp_digits"))
     assert response.status_code == 302
     run = TrainingRun.objects.get()
     assert_learned_digits(run, watch(run, celery_worker_process), celery_worker_process)

@@ -4,7 +4,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 
 from resources.models import Status
@@ -33,7 +32,7 @@ class Catalogue:
 
 
 @pytest.fixture
-def catalogue(db):
+def site_catalogue(db):
     topic = factories.TopicFactory(slug="transformers", name_en="Transformers", name_zh="Transformer 模型")
     other = factories.TopicFactory(slug="vision", name_en="Computer vision", name_zh="计算机视觉")
     series = factories.ConferenceSeriesFactory(
@@ -106,14 +105,6 @@ def catalogue(db):
         topic, other, series, edition, past_edition, upcoming, past, paper, cited, citing, draft_paper,
         book, course, community, draft_series,
     )  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """Topic counts are cached; every test starts without them."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def test_one_paper_as_bibtex(client, catalogue):
+def test_one_paper_as_bibtex(client, site_catalogue):
     response = client.get("/papers/attention-is-all-you-need.bib")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/x-bibtex")
@@ -20,7 +20,7 @@ def test_one_paper_as_bibtex(client, catalogue):
     assert entry.text("eprint") == "1706.03762"
 
 
-def test_filtered_papers_as_bibtex(client, catalogue):
+def test_filtered_papers_as_bibtex(client, site_catalogue):
     text = client.get("/papers.bib?topic=transformers").content.decode()
     assert [e.text("title") for e in bibtex.parse(text)] == ["Attention Is All You Need"]
     everything = bibtex.parse(client.get("/papers.bib?sort=title").content.decode())
@@ -28,13 +28,13 @@ def test_filtered_papers_as_bibtex(client, catalogue):
     assert [e.text("title") for e in everything] == sorted(e.text("title") for e in everything)
 
 
-def test_bad_bibtex_filter_is_a_400(client, catalogue):
+def test_bad_bibtex_filter_is_a_400(client, site_catalogue):
     response = client.get("/papers.bib?year=soon")
     assert response.status_code == 400
     assert "is not a year" in response.content.decode()
 
 
-def test_paper_list_links_its_bibtex(client, catalogue):
+def test_paper_list_links_its_bibtex(client, site_catalogue):
     html = client.get("/papers/?topic=transformers&page=1").content.decode()
     assert 'href="/papers.bib?topic=transformers"' in html
 
@@ -46,7 +46,7 @@ def parse_xml(content: bytes):
     return ET.fromstring(content)  # noqa: S314 (the portal's own sitemap)
 
 
-def test_sitemap_lists_every_published_page(client, catalogue):
+def test_sitemap_lists_every_published_page(client, site_catalogue):
     index = parse_xml(client.get("/sitemap.xml").content)
     sections = [loc.text for loc in index.iter(f"{SITEMAP}loc")]
     assert "http://testserver/sitemap-papers.xml" in sections

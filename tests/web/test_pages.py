@@ -7,33 +7,9 @@ from django.urls import reverse
 
 from tests import factories
 from tests.web.htmlcheck import check_html
+from tests.web.pages import page_urls
 
 pytestmark = pytest.mark.django_db
-
-
-def page_urls(c):
-    return {
-        "home": ("/", [c.paper.title, c.upcoming.edition.series.short_name, c.topic.name_en]),
-        "search": ("/search/?q=attention", ["<mark>Attention</mark> Is All You Need"]),
-        "deadlines": ("/deadlines/", ["NeurIPS", "AoE", "UTC"]),
-        "past deadlines": ("/deadlines/?when=past", ["NeurIPS 2017"]),
-        "conferences": ("/conferences/", ["NeurIPS", "CCF A"]),
-        "conference": (
-            "/conferences/neurips/",
-            ["Conference on Neural Information Processing Systems", "20.9 %"],
-        ),
-        "edition": (f"/conferences/neurips/{c.past_edition.year}/", ["NeurIPS 2017", c.paper.title]),
-        "papers": ("/papers/", [c.paper.title, c.cited.title]),
-        "paper": ("/papers/attention-is-all-you-need/", [c.paper.title, "NeurIPS 2017", c.cited.title]),
-        "books": ("/books/", [c.book.title]),
-        "book": ("/books/d2l/", [c.book.title, "https://d2l.ai/"]),
-        "courses": ("/courses/", [c.course.title]),
-        "course": ("/courses/hf-course/", [c.course.title]),
-        "communities": ("/communities/", [c.community.name]),
-        "community": ("/communities/hf-forums/", [c.community.name]),
-        "topics": ("/topics/", ["Transformers"]),
-        "topic": ("/topics/transformers/", [c.paper.title, c.book.title, c.course.title, "NeurIPS"]),
-    }
 
 
 @pytest.mark.parametrize(
@@ -43,8 +19,8 @@ def page_urls(c):
         "paper", "books", "book", "courses", "course", "communities", "community", "topics", "topic",
     ],
 )  # fmt: skip
-def test_page_answers_with_its_data_and_sound_html(client, catalogue, name):
-    url, expected = page_urls(catalogue)[name]
+def test_page_answers_with_its_data_and_sound_html(client, site_catalogue, name):
+    url, expected = page_urls(site_catalogue)[name]
     response = client.get(url)
     assert response.status_code == 200, url
     html = response.content.decode()
@@ -53,14 +29,14 @@ def test_page_answers_with_its_data_and_sound_html(client, catalogue, name):
     assert check_html(html) == [], url
 
 
-def test_url_names_match_the_models(catalogue):
-    assert catalogue.paper.get_absolute_url() == "/papers/attention-is-all-you-need/"
-    assert catalogue.series.get_absolute_url() == "/conferences/neurips/"
-    assert catalogue.past_edition.get_absolute_url() == "/conferences/neurips/2017/"
-    assert catalogue.topic.get_absolute_url() == "/topics/transformers/"
-    assert catalogue.book.get_absolute_url() == "/books/d2l/"
-    assert catalogue.course.get_absolute_url() == "/courses/hf-course/"
-    assert catalogue.community.get_absolute_url() == "/communities/hf-forums/"
+def test_url_names_match_the_models(site_catalogue):
+    assert site_catalogue.paper.get_absolute_url() == "/papers/attention-is-all-you-need/"
+    assert site_catalogue.series.get_absolute_url() == "/conferences/neurips/"
+    assert site_catalogue.past_edition.get_absolute_url() == "/conferences/neurips/2017/"
+    assert site_catalogue.topic.get_absolute_url() == "/topics/transformers/"
+    assert site_catalogue.book.get_absolute_url() == "/books/d2l/"
+    assert site_catalogue.course.get_absolute_url() == "/courses/hf-course/"
+    assert site_catalogue.community.get_absolute_url() == "/communities/hf-forums/"
     assert reverse("resources:edition-detail", args=["neurips", 2017]) == "/conferences/neurips/2017/"
 
 
@@ -81,13 +57,13 @@ def test_url_names_match_the_models(catalogue):
         "/deadlines/999999.ics",
     ],
 )
-def test_drafts_and_unknown_items_are_not_found(client, catalogue, url):
+def test_drafts_and_unknown_items_are_not_found(client, site_catalogue, url):
     response = client.get(url)
     assert response.status_code == 404
     assert "We could not find that page" in response.content.decode()
 
 
-def test_a_draft_is_never_listed_or_linked(client, catalogue):
+def test_a_draft_is_never_listed_or_linked(client, site_catalogue):
     for url in [
         "/papers/",
         "/papers/attention-is-all-you-need/",
@@ -98,35 +74,35 @@ def test_a_draft_is_never_listed_or_linked(client, catalogue):
     assert "SECRET" not in client.get("/conferences/").content.decode()
 
 
-def test_paper_detail_shows_every_link(client, catalogue):
+def test_paper_detail_shows_every_link(client, site_catalogue):
     tutorial = factories.TutorialFactory(title_en="Build a Transformer")
-    tutorial.topics.add(catalogue.topic)
-    html = client.get(catalogue.paper.get_absolute_url()).content.decode()
-    assert f'href="{catalogue.past_edition.get_absolute_url()}"' in html  # venue edition
-    assert f'href="{catalogue.topic.get_absolute_url()}"' in html  # topic
-    assert f'href="{catalogue.book.get_absolute_url()}"' in html  # a book on the topic
-    assert f'href="{catalogue.course.get_absolute_url()}"' in html  # a course on the topic
+    tutorial.topics.add(site_catalogue.topic)
+    html = client.get(site_catalogue.paper.get_absolute_url()).content.decode()
+    assert f'href="{site_catalogue.past_edition.get_absolute_url()}"' in html  # venue edition
+    assert f'href="{site_catalogue.topic.get_absolute_url()}"' in html  # topic
+    assert f'href="{site_catalogue.book.get_absolute_url()}"' in html  # a book on the topic
+    assert f'href="{site_catalogue.course.get_absolute_url()}"' in html  # a course on the topic
     assert "Build a Transformer" in html  # a tutorial on the topic
-    assert f'href="{catalogue.cited.get_absolute_url()}"' in html  # cites
-    assert f'href="{catalogue.citing.get_absolute_url()}"' in html  # cited by
+    assert f'href="{site_catalogue.cited.get_absolute_url()}"' in html  # cites
+    assert f'href="{site_catalogue.citing.get_absolute_url()}"' in html  # cited by
     assert "https://arxiv.org/abs/1706.03762" in html
     assert 'href="/papers/attention-is-all-you-need.bib"' in html
 
 
-def test_detail_pages_carry_open_graph_tags(client, catalogue):
-    html = client.get(catalogue.paper.get_absolute_url()).content.decode()
+def test_detail_pages_carry_open_graph_tags(client, site_catalogue):
+    html = client.get(site_catalogue.paper.get_absolute_url()).content.decode()
     assert '<meta property="og:title" content="Attention Is All You Need">' in html
     assert 'property="og:url" content="http://testserver/papers/attention-is-all-you-need/"' in html
     assert 'property="og:description"' in html
 
 
-def test_every_page_links_the_feeds(client, catalogue):
+def test_every_page_links_the_feeds(client, site_catalogue):
     html = client.get("/").content.decode()
     assert '<link rel="alternate" type="application/atom+xml"' in html
     assert 'href="/papers/feed/"' in html and 'href="/deadlines/feed/"' in html
 
 
-def test_content_follows_the_language_with_a_fallback(client, catalogue):
+def test_content_follows_the_language_with_a_fallback(client, site_catalogue):
     english = client.get("/papers/attention-is-all-you-need/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     chinese = client.get(
         "/papers/attention-is-all-you-need/", HTTP_ACCEPT_LANGUAGE="zh-hans"
@@ -136,15 +112,15 @@ def test_content_follows_the_language_with_a_fallback(client, catalogue):
     assert "Transformer 模型" in chinese  # the topic's Chinese name
     # No Chinese description: the English one is shown.
     course = client.get("/courses/hf-course/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert catalogue.course.title in course
+    assert site_catalogue.course.title in course
 
 
-def test_conference_detail_shows_editions_deadlines_and_rates(client, catalogue):
+def test_conference_detail_shows_editions_deadlines_and_rates(client, site_catalogue):
     html = client.get("/conferences/neurips/").content.decode()
-    assert f"NeurIPS {catalogue.edition.year}" in html and "NeurIPS 2017" in html
+    assert f"NeurIPS {site_catalogue.edition.year}" in html and "NeurIPS 2017" in html
     assert "3240" in html and "678" in html
     assert 'href="/conferences/neurips.ics"' in html
-    assert f'href="/deadlines/{catalogue.upcoming.pk}.ics"' in html
+    assert f'href="/deadlines/{site_catalogue.upcoming.pk}.ics"' in html
 
 
 def test_not_found_page_is_friendly(client, db):
@@ -161,10 +137,10 @@ def test_server_error_page_renders_without_a_request(db):
     assert "Something went wrong" in html and check_html(html) == []
 
 
-def test_pages_work_without_javascript(client, catalogue):
+def test_pages_work_without_javascript(client, site_catalogue):
     # The deadline is in the page itself, in AoE and UTC, with a server-side countdown.
     html = client.get("/deadlines/").content.decode()
-    at = catalogue.upcoming.at
+    at = site_catalogue.upcoming.at
     assert at.strftime("%Y-%m-%d %H:%M:%S") + " UTC" in html
     aoe = (at - dt.timedelta(hours=12)).strftime("%Y-%m-%d %H:%M:%S")
     assert aoe + " AoE" in html

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def items(db):
+def search_items(db):
     topic = factories.TopicFactory(slug="attention", name_en="Attention mechanisms", name_zh="注意力机制")
     best = factories.PaperFactory(
         title="Attention Is All You Need",
@@ -54,7 +54,7 @@ def titles(group):
     return [str(hit.item) for hit in group.hits]
 
 
-def test_results_are_grouped_by_type_with_counts(client, items):
+def test_results_are_grouped_by_type_with_counts(client, search_items):
     response = client.get("/search/?q=attention")
     assert response.status_code == 200
     results = response.context["results"]
@@ -69,7 +69,7 @@ def test_results_are_grouped_by_type_with_counts(client, items):
     assert "Attention draft" not in html
 
 
-def test_tutorials_are_searched_too(client, items):
+def test_tutorials_are_searched_too(client, search_items):
     tutorial = factories.TutorialFactory(title_en="Attention from scratch", summary_en="Build attention.")
     factories.TutorialFactory(title_en="Attention draft tutorial", status=Status.DRAFT)
     by_type = groups(search.search("attention"))
@@ -79,21 +79,21 @@ def test_tutorials_are_searched_too(client, items):
     assert f'href="{tutorial.get_absolute_url()}"' in html
 
 
-def test_title_matches_rank_first(client, items):
+def test_title_matches_rank_first(client, search_items):
     results = search.search("attention")
     assert titles(groups(results)["papers"]) == ["Attention Is All You Need", "Deep Residual Learning"]
 
 
-def test_every_word_must_match(items):
+def test_every_word_must_match(search_items):
     results = search.search("residual attention")
     assert titles(groups(results)["papers"]) == ["Deep Residual Learning"]
 
 
-def test_authors_are_searched(items):
+def test_authors_are_searched(search_items):
     assert titles(groups(search.search("Vaswani"))["papers"]) == ["Attention Is All You Need"]
 
 
-def test_chinese_query_finds_chinese_content(client, items):
+def test_chinese_query_finds_chinese_content(client, search_items):
     response = client.get("/search/?q=注意力", HTTP_ACCEPT_LANGUAGE="zh-hans")
     by_type = groups(response.context["results"])
     assert titles(by_type["papers"]) == ["Attention Is All You Need"]
@@ -103,7 +103,7 @@ def test_chinese_query_finds_chinese_content(client, items):
     assert "<mark>注意力</mark>" in html
 
 
-def test_matches_are_highlighted_and_markup_is_escaped(client, items):
+def test_matches_are_highlighted_and_markup_is_escaped(client, search_items):
     factories.PaperFactory(
         title="<script>alert('attention')</script> Attention & <b>bold</b>",
         abstract="<img src=x onerror=alert(1)> attention here",
@@ -125,7 +125,7 @@ def test_highlight_helpers_escape_everything():
     assert str(rendered) == "&lt;i&gt;<mark>Attention</mark>&lt;/i&gt; &lt;x&gt;"
 
 
-def test_one_type_paginated(client, items):
+def test_one_type_paginated(client, search_items):
     for i in range(30):
         factories.PaperFactory(title=f"Attention variant {i:02d}")
     response = client.get("/search/?q=attention&type=papers&per_page=10&page=2")
@@ -140,17 +140,17 @@ def test_one_type_paginated(client, items):
     "query",
     ["", "   ", "a" * 1000, "'; DROP TABLE resources_paper; --", '"unclosed', "-", "or", "%", "_", "(())"],
 )
-def test_odd_queries_are_answered(client, items, query):
+def test_odd_queries_are_answered(client, search_items, query):
     response = client.get("/search/", {"q": query})
     assert response.status_code == 200
 
 
-def test_long_query_is_shortened_with_a_message(client, items):
+def test_long_query_is_shortened_with_a_message(client, search_items):
     html = client.get("/search/", {"q": "attention " * 50}).content.decode()
     assert "shortened to its first 200 characters" in html
 
 
-def test_percent_and_underscore_are_literal(items):
+def test_percent_and_underscore_are_literal(search_items):
     factories.PaperFactory(title="100% accuracy")
     assert titles(groups(search.search("100%"))["papers"]) == ["100% accuracy"]
     assert groups(search.search("%"))["papers"].count <= 1
@@ -159,10 +159,10 @@ def test_percent_and_underscore_are_literal(items):
 # --- PostgreSQL ----------------------------------------------------------------------------------
 
 
-def test_postgres_uses_the_stored_vector(on_postgres, items):
+def test_postgres_uses_the_stored_vector(on_postgres, search_items):
     assert search.default_backend() == "postgres"
-    items["best"].refresh_from_db()
-    assert items["best"].search_vector is not None
+    search_items["best"].refresh_from_db()
+    assert search_items["best"].search_vector is not None
     with connection.cursor() as cursor:
         cursor.execute("SELECT search_vector::text FROM resources_paper WHERE slug = 'transformer'")
         vector = cursor.fetchone()[0]
@@ -179,7 +179,7 @@ def test_postgres_vector_follows_bulk_writes(on_postgres, db):
     assert titles(groups(search.search("gating"))["papers"]) == ["Sparse Gating Networks"]
 
 
-def test_postgres_corrects_a_typo_from_the_titles_vocabulary(on_postgres, client, items):
+def test_postgres_corrects_a_typo_from_the_titles_vocabulary(on_postgres, client, search_items):
     results = search.search("atention")
     assert results.corrected_from == "atention" and results.query == "attention"
     assert titles(groups(results)["papers"])[0] == "Attention Is All You Need"
@@ -192,7 +192,7 @@ def test_postgres_corrects_a_typo_from_the_titles_vocabulary(on_postgres, client
     assert "<mark>Attention</mark> Is All You Need" in html
 
 
-def test_postgres_vocabulary_holds_published_titles_only(on_postgres, items):
+def test_postgres_vocabulary_holds_published_titles_only(on_postgres, search_items):
     from resources.models import SearchWord
 
     words = set(SearchWord.objects.values_list("word", flat=True))
@@ -201,7 +201,7 @@ def test_postgres_vocabulary_holds_published_titles_only(on_postgres, items):
     assert not search.search("drafr").groups[0].hits
 
 
-def test_postgres_counts_stop_at_the_limit(on_postgres, items, monkeypatch):
+def test_postgres_counts_stop_at_the_limit(on_postgres, search_items, monkeypatch):
     monkeypatch.setattr(search, "COUNT_LIMIT", 1)
     results = search.search("attention")
     papers = groups(results)["papers"]
@@ -209,18 +209,18 @@ def test_postgres_counts_stop_at_the_limit(on_postgres, items, monkeypatch):
     assert results.capped
 
 
-def test_postgres_stems_words(on_postgres, items):
+def test_postgres_stems_words(on_postgres, search_items):
     assert titles(groups(search.search("networks architectures"))["papers"]) == ["Attention Is All You Need"]
 
 
-def test_postgres_ranking_order(on_postgres, items):
+def test_postgres_ranking_order(on_postgres, search_items):
     factories.PaperFactory(title="Attention Attention Attention", abstract="attention everywhere, attention")
     ranked = titles(groups(search.search("attention"))["papers"])
     assert ranked.index("Attention Is All You Need") < ranked.index("Deep Residual Learning")
     assert ranked[-1] == "Deep Residual Learning"
 
 
-def test_postgres_highlight_uses_ts_headline_and_escapes(on_postgres, client, items):
+def test_postgres_highlight_uses_ts_headline_and_escapes(on_postgres, client, search_items):
     factories.PaperFactory(title="<script>x</script> attention", abstract="<img src=x> attention is here")
     html = client.get("/search/?q=attention").content.decode()
     assert "<script>x" not in html and "<img src=x>" not in html
@@ -228,13 +228,13 @@ def test_postgres_highlight_uses_ts_headline_and_escapes(on_postgres, client, it
     assert "<mark>Attention</mark> Is All You Need" in html
 
 
-def test_postgres_chinese_query(on_postgres, items):
+def test_postgres_chinese_query(on_postgres, search_items):
     results = search.search("注意力机制")
     assert titles(groups(results)["papers"]) == ["Attention Is All You Need"]
     assert "<mark>注意力机制</mark>" in str(groups(results)["papers"].hits[0].snippet_html)
 
 
-def test_postgres_very_common_word_ranks_the_title_matches(on_postgres, items, monkeypatch):
+def test_postgres_very_common_word_ranks_the_title_matches(on_postgres, search_items, monkeypatch):
     for i in range(6):
         factories.PaperFactory(title=f"Attention variant {i}", abstract="attention " * i)
     monkeypatch.setattr(search, "COUNT_LIMIT", 3)
@@ -245,6 +245,6 @@ def test_postgres_very_common_word_ranks_the_title_matches(on_postgres, items, m
     assert "Deep Residual Learning" not in ranked  # a match in the abstract only
 
 
-def test_icontains_backend_runs_on_postgres_too(on_postgres, items):
+def test_icontains_backend_runs_on_postgres_too(on_postgres, search_items):
     results = search.search("attention", backend="icontains")
     assert titles(groups(results)["papers"]) == ["Attention Is All You Need", "Deep Residual Learning"]

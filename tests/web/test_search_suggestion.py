@@ -11,10 +11,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def transformers(catalogue):
+def transformers(site_catalogue):
     factories.CourseFactory(title="The Transformer, Line by Line", slug="transformer-course")
     factories.PaperFactory(title="A Secret Draft on Tokenizers", status="draft")
-    return catalogue
+    return site_catalogue
 
 
 def test_a_mistyped_word_gets_a_suggestion_from_the_catalogue(client, transformers):
