@@ -186,6 +186,8 @@ class Results:
     topics: list[Topic]
     corrected_from: str = ""
     suggestion: str = ""  # a query to offer ("did you mean …?") when nothing matched
+    mode_used: str = "keyword"  # what actually ranked the results (see MODES)
+    fallback_reason: str = ""  # why a hybrid or semantic search ran as keyword: FALLBACKS' keys
 
     @property
     def capped(self) -> bool:
@@ -426,6 +428,103 @@ def _group(search_type: SearchType, query: str, backend: str, limit: int, page: 
     return group, page
 
 
+# --- meaning: hybrid and semantic modes ----------------------------------------------------------
+
+MODES = ("hybrid", "keyword", "semantic")
+#: Why a search asked for meaning ran as keyword only.
+FALLBACKS = {
+    "not_embedded": _("No item has a meaning vector yet (the worker has not embedded the catalogue)."),
+    "model_unavailable": _("The embedding model could not be loaded here."),
+}
+#: Reciprocal rank fusion: an item's score is the sum of 1 / (RRF_K + rank) over the rankings.
+RRF_K = 60
+#: How deep each ranking is read before fusing.
+FUSE_DEPTH = 50
+
+
+class _NoMeaning(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _meaning(query: str) -> dict[str, list[int]]:
+    """{type key: ids closest in meaning, best first} for the embedded types; _NoMeaning when
+    there are no vectors or no model. The index is read before the model loads, so an empty
+    table costs one query and never imports torch."""
+    from resources import embeddings, semantic
+
+    idx = semantic.index()
+    if not len(idx):
+        raise _NoMeaning("not_embedded")
+    try:
+        vector = embeddings.encode_query(query)
+    except embeddings.EncoderUnavailable as exc:
+        raise _NoMeaning("model_unavailable") from exc
+    return idx.nearest_by_kind(vector, FUSE_DEPTH, semantic.MIN_SIMILARITY)
+
+
+def fuse(*rankings: list[int], k: int = RRF_K) -> list[int]:
+    """Reciprocal rank fusion of ranked id lists: best first, ties by first appearance."""
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, pk in enumerate(ranking, start=1):
+            scores[pk] = scores.get(pk, 0.0) + 1.0 / (k + rank)
+    return sorted(scores, key=lambda pk: -scores[pk])
+
+
+def _fused_group(
+    search_type: SearchType, query: str, backend: str, limit: int, page: int, mode: str, near: list[int]
+) -> tuple[Group, int]:
+    """One type's hits ranked by meaning (``semantic``) or by keyword and meaning fused
+    (``hybrid``): the ranked keyword ids, the published ids among the fused ones, the page's rows."""
+    if not search_type.full_text:
+        backend = "icontains"
+    keyword_count = 0
+    keyword: list[int] = []
+    if mode == "hybrid":
+        matches, score = _backend(backend)(search_type, query)
+        found = search_type.published().filter(matches)
+        depth = min(COUNT_LIMIT, max(FUSE_DEPTH, page * limit))
+        keyword = list(
+            found.annotate(score=score).order_by(F("score").desc(), "pk").values_list("pk", flat=True)[:depth]
+        )
+        keyword_count = len(keyword)
+        if keyword_count == depth:
+            keyword_count = found.order_by().values("pk")[: COUNT_LIMIT + 1].count()
+    ranked = fuse(keyword, near) if mode == "hybrid" else list(near)
+    extra = [pk for pk in ranked if pk not in set(keyword)]
+    alive = set(search_type.published().filter(pk__in=extra).values_list("pk", flat=True)) if extra else set()
+    ranked = [pk for pk in ranked if pk in alive or pk in set(keyword)]
+    count = keyword_count + len(alive)
+    page = min(page, max(1, -(-min(count, COUNT_LIMIT) // limit)))
+    ids = ranked[(page - 1) * limit : page * limit]
+    hits = []
+    if ids:
+        rows = search_type.queryset().filter(pk__in=ids)
+        by_id = {hit.item.pk: hit for hit in _hits(search_type, rows, query, backend)}
+        hits = [by_id[pk] for pk in ids if pk in by_id]
+    group = Group(
+        search_type.key, search_type.label, min(count, COUNT_LIMIT), hits, capped=count > COUNT_LIMIT
+    )
+    return group, page
+
+
+def _meaning_or_reason(query: str, mode: str) -> tuple[dict[str, list[int]] | None, str]:
+    if mode == "keyword":
+        return None, ""
+    try:
+        return _meaning(query), ""
+    except _NoMeaning as exc:
+        return None, exc.reason
+
+
+def _any_group(search_type, query, backend, limit, page, mode, near) -> tuple[Group, int]:
+    if near is None or search_type.key not in near:
+        return _group(search_type, query, backend, limit, page)
+    return _fused_group(search_type, query, backend, limit, page, mode, near[search_type.key])
+
+
 def correct(query: str) -> str:
     """The query with each mistyped word replaced by the nearest word of the titles' vocabulary
     (PostgreSQL; one query per word, at most five words)."""
@@ -487,38 +586,54 @@ def _corrected(query: str, backend: str, found: bool) -> str | None:
     return fixed if fixed != query else None
 
 
-def search(raw_query: str, *, limit: int = GROUP_LIMIT, backend: str | None = None) -> Results:
+def search(
+    raw_query: str, *, limit: int = GROUP_LIMIT, backend: str | None = None, mode: str = "keyword"
+) -> Results:
     """Search every type: for each, the number of matches and the best ``limit`` of them; and the
-    topics whose name matches. When nothing matches, a corrected query is tried (``corrected_from``)."""
+    topics whose name matches. When nothing matches, a corrected query is tried (``corrected_from``).
+
+    ``mode`` "hybrid" fuses the keyword ranking with the ranking by meaning, "semantic" ranks by
+    meaning alone (types without vectors - conferences, topics - are matched by keyword in every
+    mode); either runs as keyword when there are no vectors or no model (``fallback_reason``)."""
     backend = backend or default_backend()
     query = original = clean_query(raw_query)
-    groups = [_group(search_type, query, backend, limit)[0] for search_type in available_types()]
+    near, reason = _meaning_or_reason(query, mode)
+    groups = [_any_group(t, query, backend, limit, 1, mode, near)[0] for t in available_types()]
     fixed = _corrected(query, backend, any(g.count for g in groups))
     if fixed:
         query = fixed
-        groups = [_group(search_type, query, backend, limit)[0] for search_type in available_types()]
+        groups = [_any_group(t, query, backend, limit, 1, mode, near)[0] for t in available_types()]
     topic_match = Q(name_en__icontains=query) | Q(name_zh__icontains=query)
     found_topics = list(selectors.topics().filter(topic_match)[:20])
     results = Results(query, backend, groups, found_topics, corrected_from=original if fixed else "")
+    results.mode_used, results.fallback_reason = ("keyword" if near is None else mode), reason
     if not results.total:
         results.suggestion = suggest(query)
     return results
 
 
 def search_one_type(
-    raw_query: str, key: str, *, page: int = 1, per_page: int = 20, backend: str | None = None
+    raw_query: str,
+    key: str,
+    *,
+    page: int = 1,
+    per_page: int = 20,
+    backend: str | None = None,
+    mode: str = "keyword",
 ) -> tuple[Results, int, int]:
     """One page of the matches of one type: (results with one group, page number, number of
     pages); a page past the end gives the last one."""
     backend = backend or default_backend()
     query = original = clean_query(raw_query)
     search_type = TYPES_BY_KEY[key]
-    group, page = _group(search_type, query, backend, per_page, page)
+    near, reason = _meaning_or_reason(query, mode)
+    group, page = _any_group(search_type, query, backend, per_page, page, mode, near)
     fixed = _corrected(query, backend, bool(group.count))
     if fixed:
         query = fixed
-        group, page = _group(search_type, query, backend, per_page, page)
+        group, page = _any_group(search_type, query, backend, per_page, page, mode, near)
     results = Results(query, backend, [group], [], corrected_from=original if fixed else "")
+    results.mode_used, results.fallback_reason = ("keyword" if near is None else mode), reason
     if not group.count:
         results.suggestion = suggest(query)
     return results, page, max(1, -(-group.count // per_page))

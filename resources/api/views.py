@@ -568,6 +568,11 @@ class SearchQuerySerializer(drf_serializers.Serializer):
         default=search.GROUP_LIMIT,
         help_text="At most this many results of each type.",
     )
+    mode = drf_serializers.ChoiceField(
+        choices=list(search.MODES),
+        default="hybrid",
+        help_text="hybrid: words and meaning fused (reciprocal rank fusion); keyword; semantic: meaning only.",
+    )
 
 
 def _plain(html: str) -> str:
@@ -595,7 +600,7 @@ class SearchView(ApiViewMixin, APIView):
         params = SearchQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         only, limit = params.validated_data.get("type"), params.validated_data["limit"]
-        found = search.search(params.validated_data["q"], limit=limit)
+        found = search.search(params.validated_data["q"], limit=limit, mode=params.validated_data["mode"])
         counts, results = {}, []
         for group in found.groups:
             if only and group.key != only:
@@ -610,7 +615,14 @@ class SearchView(ApiViewMixin, APIView):
         if only in (None, "topics"):
             counts["topics"] = len(found.topics)
             results += [self._result(request, "topics", t.slug, t.name, "") for t in found.topics[:limit]]
-        body = {"query": found.query, "counts": counts, "results": results, "suggestion": found.suggestion}
+        body = {
+            "query": found.query,
+            "counts": counts,
+            "results": results,
+            "suggestion": found.suggestion,
+            "mode_used": found.mode_used,
+            "fallback_reason": found.fallback_reason,
+        }
         return Response(serializers.SearchResponseSerializer(body).data)
 
     @staticmethod
