@@ -22,7 +22,8 @@ class Related:
     kind: str
     item: object
     reason: str
-    score: float
+    score: float  # cosine of the two vectors; 0 when unknown
+    rank: float  # the score with a bonus for the reason: links first, then topics, then venue
 
 
 def _topic_ids(item) -> set[int]:
@@ -87,5 +88,5 @@ def related(item, *, per_group: int = PER_GROUP) -> dict[str, list[Related]]:
                 reason, bonus = _("same conference series"), 0.05
             else:
                 reason, bonus = _("close in meaning"), 0.0
-            groups.setdefault(k, []).append(Related(k, other, str(reason), scores[key] + bonus))
-    return {k: sorted(groups[k], key=lambda r: -r.score)[:per_group] for k in GROUP_ORDER if groups.get(k)}
+            groups.setdefault(k, []).append(Related(k, other, str(reason), scores[key], scores[key] + bonus))
+    return {k: sorted(groups[k], key=lambda r: -r.rank)[:per_group] for k in GROUP_ORDER if groups.get(k)}

@@ -50,6 +50,7 @@ from resources.api.renderers import (
     CSVRenderer,
     ICalendarRenderer,
 )
+from resources.api.similar import SimilarMixin
 
 ETAG_VERSION = "1"
 #: A download (a list as CSV, BibTeX or iCalendar, without page parameters) holds at most this
@@ -472,7 +473,7 @@ class DeadlineChangeViewSet(CatalogueReadMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @catalogue_schema("course", "courses", serializers.CourseSerializer)
-class CourseViewSet(CatalogueViewSet):
+class CourseViewSet(SimilarMixin, CatalogueViewSet):
     queryset = models.Course.objects.all()
     serializer_class = serializers.CourseSerializer
     filterset_class = filters.CourseFilter
@@ -487,7 +488,7 @@ class CourseViewSet(CatalogueViewSet):
 
 
 @catalogue_schema("book", "books", serializers.BookSerializer, formats=("json", "csv", "bibtex"))
-class BookViewSet(CatalogueViewSet):
+class BookViewSet(SimilarMixin, CatalogueViewSet):
     queryset = models.Book.objects.all()
     serializer_class = serializers.BookSerializer
     filterset_class = filters.BookFilter
@@ -507,7 +508,7 @@ class BookViewSet(CatalogueViewSet):
     serializers.PaperDetailSerializer,
     formats=("json", "csv", "bibtex"),
 )
-class PaperViewSet(CatalogueViewSet):
+class PaperViewSet(SimilarMixin, CatalogueViewSet):
     """Papers; lists leave out abstracts and citations, which a paper's own page has."""
 
     queryset = models.Paper.objects.all()
@@ -528,7 +529,7 @@ class PaperViewSet(CatalogueViewSet):
 
 
 @catalogue_schema("community", "communities", serializers.CommunitySerializer)
-class CommunityViewSet(CatalogueViewSet):
+class CommunityViewSet(SimilarMixin, CatalogueViewSet):
     queryset = models.Community.objects.all()
     serializer_class = serializers.CommunitySerializer
     filterset_class = filters.CommunityFilter
@@ -571,7 +572,7 @@ class SearchQuerySerializer(drf_serializers.Serializer):
     mode = drf_serializers.ChoiceField(
         choices=list(search.MODES),
         default="hybrid",
-        help_text="hybrid: words and meaning fused (reciprocal rank fusion); keyword; semantic: meaning only.",
+        help_text="hybrid: words and meaning fused (reciprocal rank fusion); keyword; semantic: meaning.",
     )
 
 
