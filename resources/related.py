@@ -7,11 +7,14 @@ citation), they share a topic, two papers appeared at the same conference series
 meaning". Works without any vector too: the links alone are then the related items.
 """
 
+import logging
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
 from resources import embeddings, semantic
+
+log = logging.getLogger(__name__)
 
 GROUP_ORDER = ("papers", "tutorials", "courses", "books", "communities")
 PER_GROUP = 5
@@ -90,3 +93,12 @@ def related(item, *, per_group: int = PER_GROUP) -> dict[str, list[Related]]:
                 reason, bonus = _("close in meaning"), 0.0
             groups.setdefault(k, []).append(Related(k, other, str(reason), scores[key], scores[key] + bonus))
     return {k: sorted(groups[k], key=lambda r: -r.rank)[:per_group] for k in GROUP_ORDER if groups.get(k)}
+
+
+def related_or_nothing(item) -> dict[str, list[Related]]:
+    """``related`` for a page: a failure here (index, model, database hiccup) never breaks it."""
+    try:
+        return related(item)
+    except Exception:
+        log.warning("related items of %r failed", item, exc_info=True)
+        return {}

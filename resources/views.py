@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from resources import estimates, exports, personal, search, selectors
+from resources import estimates, exports, personal, related, search, selectors
 from resources.bibtex import paper_to_bibtex, papers_to_bibtex
 from resources.models import Book, Community, ConferenceSeries, Course, Deadline, Paper
 
@@ -434,6 +434,7 @@ def paper_detail(request, slug):
         "paper": paper,
         "related": selectors.related_on_topics(topic_ids, exclude=paper),
         "tutorials_for_paper": selectors.tutorials_on(papers=paper),
+        "similar": related.related_or_nothing(paper),
     }
     return render(request, "resources/paper_detail.html", context)
 
@@ -462,7 +463,12 @@ def papers_bib(request):
 def _simple_detail(request, model, slug, template, name):
     item = selectors.simple_detail(model, slug)
     topic_ids = [t.pk for t in item.topics.all()]
-    context = {name: item, "item": item, "related": selectors.related_on_topics(topic_ids, exclude=item)}
+    context = {
+        name: item,
+        "item": item,
+        "related": selectors.related_on_topics(topic_ids, exclude=item),
+        "similar": related.related_or_nothing(item),
+    }
     return render(request, template, context)
 
 
