@@ -13,7 +13,7 @@ from resources.api.similar import BASENAMES, title_of
 
 
 class RecommendationSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=list(BASENAMES))
+    type = serializers.CharField(help_text="papers, books, courses, communities or tutorials.")
     slug = serializers.CharField()
     title = serializers.CharField()
     reason = serializers.CharField(help_text="Why: “because you saved …”, or the topic it is popular in.")
@@ -22,8 +22,7 @@ class RecommendationSerializer(serializers.Serializer):
 
 
 class RecommendationsResponseSerializer(serializers.Serializer):
-    strategy = serializers.ChoiceField(
-        choices=["profile", "topics", "popular"],
+    strategy = serializers.CharField(
         help_text="profile: learned from your items; topics / popular: you keep nothing with a vector yet.",
     )
     results = RecommendationSerializer(many=True)

@@ -31,7 +31,7 @@ class Related:
 
 def _topic_ids(item) -> set[int]:
     topics = getattr(item, "topics", None)
-    return set(topics.values_list("pk", flat=True)) if topics is not None else set()
+    return {t.pk for t in topics.all()} if topics is not None else set()  # prefetched on the pages
 
 
 def _series_id(item):

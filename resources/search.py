@@ -493,6 +493,16 @@ def _fused_group(
         if keyword_count == depth:
             keyword_count = found.order_by().values("pk")[: COUNT_LIMIT + 1].count()
     ranked = fuse(keyword, near) if mode == "hybrid" else list(near)
+    if mode == "hybrid" and keyword:
+        # A query that is an item's whole title is a request for that item: it goes first, as in
+        # keyword search, whatever the meaning ranking says.
+        exact = Q()
+        for title in search_type.titles:
+            exact |= Q(**{f"{title}__iexact": query})
+        pinned = list(
+            search_type.published().filter(exact, pk__in=keyword[:GROUP_LIMIT]).values_list("pk", flat=True)
+        )
+        ranked = pinned + [pk for pk in ranked if pk not in pinned]
     extra = [pk for pk in ranked if pk not in set(keyword)]
     alive = set(search_type.published().filter(pk__in=extra).values_list("pk", flat=True)) if extra else set()
     ranked = [pk for pk in ranked if pk in alive or pk in set(keyword)]

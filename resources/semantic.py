@@ -78,9 +78,12 @@ def _join(*parts) -> str:
 
 
 def _paper_links(paper) -> set[tuple[str, int]]:
-    return {("papers", pk) for pk in paper.cites.values_list("pk", flat=True)} | {
-        ("papers", pk) for pk in paper.cited_by.values_list("pk", flat=True)
-    }
+    # The detail page has prefetched the first of each (resources.selectors.paper_detail).
+    cites = getattr(paper, "published_cites", None)
+    cited_by = getattr(paper, "published_cited_by", None)
+    cites = paper.cites.all() if cites is None else cites
+    cited_by = paper.cited_by.all() if cited_by is None else cited_by
+    return {("papers", p.pk) for p in cites} | {("papers", p.pk) for p in cited_by}
 
 
 register(

@@ -113,6 +113,7 @@ def home(request):
         "papers": list(selectors.newest_papers(8)),
         "topics": [t for t in selectors.topics_with_counts() if t.parent_id is None],
         "now": timezone.now(),
+        "for_you": personal.recommendations(request),
     }
     return render(request, "portal/home.html", context)
 

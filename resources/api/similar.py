@@ -25,7 +25,7 @@ def title_of(item) -> str:
 
 
 class RelatedItemSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=list(BASENAMES))
+    type = serializers.CharField(help_text="papers, books, courses, communities or tutorials.")
     slug = serializers.CharField()
     title = serializers.CharField()
     reason = serializers.CharField(

@@ -64,3 +64,13 @@ def test_the_api_needs_a_signed_in_learner(client, discovery_catalogue):
     assert body["strategy"] == "profile" and len(body["results"]) == 3
     assert "disc-seq2seq" not in [row["slug"] for row in body["results"]]
     assert body["results"][0]["reason"].startswith("because you saved")
+
+
+def test_the_home_page_shows_for_you_to_a_signed_in_learner(client, discovery_catalogue):
+    user = factories.UserFactory()
+    bookmark(user, discovery_catalogue["papers"]["resnet"])
+    assert "For you" not in client.get("/").content.decode()
+    client.force_login(user)
+    page = client.get("/").content.decode()
+    assert "For you" in page and "because you saved" in page
+    assert "/papers/disc-resnet/" not in page.split('id="for-you-heading"')[1].split("</section>")[0]
