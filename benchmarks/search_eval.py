@@ -71,6 +71,11 @@ def main() -> int:
     if missing:
         print("not in the catalogue:", ", ".join(missing))
         return 1
+    from django.db import connection
+
+    print(
+        f"database: {connection.vendor}; keyword backend: {search.default_backend()}; queries: {len(queries)}"
+    )
     rows = []
     for q in queries:
         row = {"q": q["q"], "lang": q["lang"], "kind": q["kind"]}

@@ -6,14 +6,16 @@ Types register here (``register``); the catalogue's own types below, tutorials f
 "app_label.Model"), the text to embed and, optionally, the items it links to (a tutorial's
 papers, a paper's citations), which the related items use as reasons.
 
-The index is exact: a float32 matrix of unit vectors, searched with one matrix-vector product
-(about 40 ms per 100,000 rows on one core). It is read from the ``Embedding`` table when first
-needed and read again when another process has written vectors: every write bumps a version kept
-in the cache, and each query compares it with the index's own (one cache read). Hits are always
+The index is exact: a float32 matrix of unit vectors, searched with one matrix-vector product.
+It is read from the ``Embedding`` table when first needed and kept in step incrementally: every
+write (and every save of an embeddable item) bumps a version kept in the shared cache; a query
+that finds the version moved reads only the rows written since (by ``updated_at``) and swaps in a
+patched copy of the index. Hits are always
 filtered against the published rows in SQL, so an unpublished item vanishes at once even from an
 index that is not yet read again.
 """
 
+import datetime as dt
 import logging
 import threading
 import time
@@ -25,7 +27,7 @@ import numpy as np
 from django.apps import apps
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Max, QuerySet
+from django.db.models import QuerySet
 
 from resources import embeddings
 from resources.models import Book, Community, Course, Embedding, Paper, Status
@@ -159,6 +161,8 @@ class Index:
         self.position = {
             (self.kind_names[k], int(i)): n for n, (k, i) in enumerate(zip(kinds, ids, strict=True))
         }
+        # The rows of each kind, once: a query then selects within them without a mask.
+        self.rows_of = {name: np.flatnonzero(kinds == n) for n, name in enumerate(self.kind_names)}
 
     @property
     def nbytes(self) -> int:
@@ -172,14 +176,19 @@ class Index:
         return None if n is None else self.matrix[n]
 
     def nearest_by_kind(self, vector: np.ndarray, k: int, minimum: float = -1.0) -> dict[str, list[int]]:
-        """{kind: the ids of the ``k`` rows of that kind closest to ``vector``, best first}."""
+        """{kind: the ids of the ``k`` rows of that kind closest to ``vector``, best first, none
+        under ``minimum``}: one matrix-vector product, then a partial sort per kind."""
         scores = self.matrix @ vector
         found = {}
-        for n, name in enumerate(self.kind_names):
-            rows = np.flatnonzero((self.kinds == n) & (scores >= minimum))
-            if len(rows):
-                top = rows[np.argsort(-scores[rows])[:k]]
-                found[name] = [int(pk) for pk in self.ids[top]]
+        for name, rows in self.rows_of.items():
+            if not len(rows):
+                continue
+            kind_scores = scores if len(rows) == len(scores) else scores[rows]
+            top = np.argpartition(-kind_scores, k - 1)[:k] if len(rows) > k else np.arange(len(rows))
+            top = top[np.argsort(-kind_scores[top])]
+            top = top[kind_scores[top] >= minimum]
+            if len(top):
+                found[name] = [int(pk) for pk in self.ids[rows[top]]]
         return found
 
     def nearest(
@@ -204,48 +213,81 @@ class Index:
 
 _index: Index | None = None
 _index_lock = threading.Lock()
+#: Rows are read again from a little before the newest one the index holds, so that a row whose
+#: transaction committed late (an earlier ``updated_at``) is not missed.
+OVERLAP = dt.timedelta(minutes=5)
 
 
-def _read_index(version: str) -> Index:
-    """Every stored vector of the registered types (one query)."""
+def _read_rows(since=None):
+    """(kinds, ids, vectors, newest updated_at) of the stored vectors changed since ``since``
+    (all of them without it): one query."""
     kind_names = sorted(_registry)
-    rows = Embedding.objects.filter(model=embeddings.MODEL_NAME, kind__in=kind_names).values_list(
-        "kind", "object_id", "vector"
-    )
-    kinds, ids, vectors = [], [], []
-    for kind, pk, blob in rows.iterator(chunk_size=2000):
+    rows = Embedding.objects.filter(model=embeddings.MODEL_NAME, kind__in=kind_names)
+    if since is not None:
+        rows = rows.filter(updated_at__gte=since - OVERLAP)
+    kinds, ids, vectors, latest = [], [], [], since
+    for kind, pk, blob, updated in rows.values_list("kind", "object_id", "vector", "updated_at").iterator(
+        chunk_size=2000
+    ):
         kinds.append(kind_names.index(kind))
         ids.append(pk)
         vectors.append(np.frombuffer(bytes(blob), dtype=np.float32))
+        latest = updated if latest is None or updated > latest else latest
+    return kinds, ids, vectors, latest
+
+
+def _read_index(version: str) -> Index:
+    kinds, ids, vectors, latest = _read_rows()
     matrix = np.vstack(vectors) if vectors else np.zeros((0, embeddings.DIMENSIONS), dtype=np.float32)
-    return Index(version, np.array(kinds, dtype=np.int8), np.array(ids, dtype=np.int64), matrix, None)
+    return Index(version, np.array(kinds, dtype=np.int8), np.array(ids, dtype=np.int64), matrix, latest)
 
 
-def _signature():
-    found = Embedding.objects.aggregate(latest=Max("updated_at"), rows=Count("pk"))
-    return found["latest"], found["rows"]
+def _updated(current: Index, version: str) -> Index:
+    """A new index: ``current`` with the rows written since it was read replaced or added (one
+    query, a few rows); ``current`` is left as it was for the queries still using it."""
+    kinds, ids, vectors, latest = _read_rows(current.latest)
+    if not ids:
+        fresh = Index.__new__(Index)
+        fresh.__dict__.update(current.__dict__)
+        fresh.version, fresh.read_at = version, time.monotonic()
+        return fresh
+    matrix, all_kinds, all_ids = current.matrix, current.kinds, current.ids
+    replaced = [
+        (current.position.get((current.kind_names[k], pk)), v)
+        for k, pk, v in zip(kinds, ids, vectors, strict=True)
+    ]
+    if any(n is not None for n, _ in replaced):
+        matrix = matrix.copy()
+        for n, vector in replaced:
+            if n is not None:
+                matrix[n] = vector
+    new = [(k, pk, v) for (n, v), k, pk in zip(replaced, kinds, ids, strict=True) if n is None]
+    if new:
+        matrix = np.vstack([matrix, np.vstack([v for _, _, v in new])])
+        all_kinds = np.concatenate([all_kinds, np.array([k for k, _, _ in new], dtype=np.int8)])
+        all_ids = np.concatenate([all_ids, np.array([pk for _, pk, _ in new], dtype=np.int64)])
+    return Index(version, all_kinds, all_ids, matrix, latest)
 
 
 def index() -> Index:
-    """This process's index: read again when the shared version moved, when it is empty (one
-    query), or, past RECHECK_SECONDS, when the table's newest row and row count changed (for a
-    cache that other processes do not share)."""
+    """This process's index. Read whole the first time; afterwards brought up to date from the rows
+    written since (one query) when the shared version moved, when it is empty, or every
+    RECHECK_SECONDS (for a cache that other processes do not share)."""
     global _index
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, uuid.uuid4().hex, None)
         version = cache.get(VERSION_KEY)
-    current, signature = _index, None
-    if current is not None and current.version == version and len(current):
-        if time.monotonic() - current.read_at < RECHECK_SECONDS:
-            return current
-        signature = _signature()
-        if signature == current.latest:
-            current.read_at = time.monotonic()
-            return current
+    current = _index
+    if (
+        current is not None
+        and current.version == version
+        and len(current)
+        and time.monotonic() - current.read_at < RECHECK_SECONDS
+    ):
+        return current
     with _index_lock:
-        _index = _read_index(version)
-        _index.latest = signature
+        _index = _read_index(version) if current is None or not len(current) else _updated(current, version)
         return _index
 
 

@@ -76,3 +76,23 @@ def test_web_processes_import_no_torch_until_a_semantic_query_needs_it():
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) is False
+
+
+def test_the_index_takes_in_new_and_changed_vectors_incrementally(discovery_catalogue):
+    before = semantic.index()
+    count = len(before)
+    paper = factories.PaperFactory(title="Quantum Llamas", slug="disc-new")
+    semantic.embed("papers", [paper])
+    semantic.bump_version()  # what the commit of the write does
+    after = semantic.index()
+    assert len(after) == count + 1 and after.vector("papers", paper.pk) is not None
+    assert len(before) == count  # queries still holding the old index see a consistent one
+    resnet = discovery_catalogue["papers"]["resnet"]
+    old = after.vector("papers", resnet.pk).copy()
+    resnet.description_en = "Nothing about pictures: a recipe for sourdough bread."
+    resnet.save()
+    semantic.embed("papers", [resnet])
+    semantic.bump_version()
+    latest = semantic.index()
+    assert len(latest) == count + 1
+    assert not np.allclose(latest.vector("papers", resnet.pk), old)
