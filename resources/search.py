@@ -18,6 +18,14 @@ inject markup. Counting stops at COUNT_LIMIT matches per type. A search runs up 
 per type (ranked ids, count, rows) and one for topics; a corrected search, up to five more (one
 per word) and the same again.
 
+Modes (``search(..., mode=...)``): ``keyword`` is all of the above; ``semantic`` ranks the
+embedded types (papers, books, courses, communities, tutorials) by the cosine of their stored
+sentence embedding to the query's (``resources.semantic``); ``hybrid`` fuses the keyword and the
+meaning rankings of each type by reciprocal rank fusion, an exact title first. Conferences and
+topics have no vectors and are matched by keyword in every mode. Without any stored vector, or
+without a loadable model, a hybrid or semantic search runs as keyword and says why
+(``Results.mode_used``, ``Results.fallback_reason``).
+
 A search that still finds nothing offers a suggestion on either database ("did you mean
 “transformer”?", ``Results.suggestion``): each word it does not know is replaced by the closest
 word (difflib) of the vocabulary of published titles and names, read in one query per type and
@@ -503,9 +511,10 @@ def _fused_group(
             search_type.published().filter(exact, pk__in=keyword[:GROUP_LIMIT]).values_list("pk", flat=True)
         )
         ranked = pinned + [pk for pk in ranked if pk not in pinned]
-    extra = [pk for pk in ranked if pk not in set(keyword)]
+    by_words = set(keyword)
+    extra = [pk for pk in ranked if pk not in by_words]
     alive = set(search_type.published().filter(pk__in=extra).values_list("pk", flat=True)) if extra else set()
-    ranked = [pk for pk in ranked if pk in alive or pk in set(keyword)]
+    ranked = [pk for pk in ranked if pk in alive or pk in by_words]
     count = keyword_count + len(alive)
     page = min(page, max(1, -(-min(count, COUNT_LIMIT) // limit)))
     ids = ranked[(page - 1) * limit : page * limit]

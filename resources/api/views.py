@@ -582,7 +582,8 @@ def _plain(html: str) -> str:
 
 class SearchView(ApiViewMixin, APIView):
     """Search papers, conferences, books, courses, communities, tutorials and topics at once, best matches
-    first within each type: the site's own search (full text and trigram on PostgreSQL)."""
+    first within each type: the site's own search (full text and trigram on PostgreSQL), by default
+    fused with a ranking by meaning (``mode``); ``mode_used`` and ``fallback_reason`` say what ran."""
 
     permission_classes = [CatalogueWritePermission]
     renderer_classes = [*JSON_RENDERERS, CSVRenderer]
