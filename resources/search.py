@@ -500,7 +500,7 @@ def _fused_group(
         keyword_count = len(keyword)
         if keyword_count == depth:
             keyword_count = found.order_by().values("pk")[: COUNT_LIMIT + 1].count()
-    ranked = fuse(keyword, near) if mode == "hybrid" else list(near)
+    ranked = fuse(keyword, _bigram_ranking(search_type, query), near) if mode == "hybrid" else list(near)
     if mode == "hybrid" and keyword:
         # A query that is an item's whole title is a request for that item: it goes first, as in
         # keyword search, whatever the meaning ranking says.
@@ -529,6 +529,32 @@ def _fused_group(
     return group, page
 
 
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+BIGRAMS = 8
+
+
+def _bigram_ranking(search_type: SearchType, query: str) -> list[int]:
+    """For a Chinese query in hybrid mode: the items whose titles or Chinese text hold the most
+    of its two-character pieces (no text-search configuration splits Chinese words; a learner's
+    phrase rarely occurs whole). Empty for a query without Chinese."""
+    pieces = []
+    for run in _CJK_RUN.findall(query):
+        pieces += [run[i : i + 2] for i in range(max(1, len(run) - 1))]
+    pieces = list(dict.fromkeys(pieces))[:BIGRAMS]
+    if not pieces:
+        return []
+    fields = [*search_type.titles, search_type.snippet_zh]
+    score, any_piece = Value(0), Q()
+    for piece in pieces:
+        has = Q()
+        for name in fields:
+            has |= Q(**{f"{name}__icontains": piece})
+        any_piece |= has
+        score = score + Case(When(has, then=Value(1)), default=Value(0))
+    rows = search_type.published().filter(any_piece).annotate(pieces=score).order_by("-pieces", "pk")
+    return list(rows.values_list("pk", flat=True)[:FUSE_DEPTH])
+
+
 def _meaning_or_reason(query: str, mode: str) -> tuple[dict[str, list[int]] | None, str]:
     if mode == "keyword":
         return None, ""
@@ -539,9 +565,11 @@ def _meaning_or_reason(query: str, mode: str) -> tuple[dict[str, list[int]] | No
 
 
 def _any_group(search_type, query, backend, limit, page, mode, near) -> tuple[Group, int]:
-    if near is None or search_type.key not in near:
+    from resources import semantic
+
+    if near is None or search_type.key not in semantic.types():
         return _group(search_type, query, backend, limit, page)
-    return _fused_group(search_type, query, backend, limit, page, mode, near[search_type.key])
+    return _fused_group(search_type, query, backend, limit, page, mode, near.get(search_type.key, []))
 
 
 def correct(query: str) -> str:

@@ -94,3 +94,11 @@ def test_an_unpublished_paper_vanishes_from_search_at_once(discovery_catalogue):
     paper.save()
     for mode in ("hybrid", "semantic"):
         assert "disc-diffusion" not in slugs(search.search("make pictures out of random static", mode=mode))
+
+
+def test_a_chinese_phrase_finds_its_paper_in_hybrid_mode(discovery_catalogue):
+    query = "把句子翻译成另一种语言"
+    assert "disc-seq2seq" not in slugs(search.search(query, mode="keyword"))
+    results = search.search(query, mode="hybrid")
+    assert results.mode_used == "hybrid"
+    assert slugs(results)[0] == "disc-seq2seq"
