@@ -21,7 +21,8 @@ per word) and the same again.
 Modes (``search(..., mode=...)``): ``keyword`` is all of the above; ``semantic`` ranks the
 embedded types (papers, books, courses, communities, tutorials) by the cosine of their stored
 sentence embedding to the query's (``resources.semantic``); ``hybrid`` fuses the keyword and the
-meaning rankings of each type by reciprocal rank fusion, an exact title first. Conferences and
+meaning rankings of each type by reciprocal rank fusion (with, for a query in Chinese, a third
+ranking by its two-character pieces), an exact title first. Conferences and
 topics have no vectors and are matched by keyword in every mode. Without any stored vector, or
 without a loadable model, a hybrid or semantic search runs as keyword and says why
 (``Results.mode_used``, ``Results.fallback_reason``).
