@@ -65,6 +65,12 @@ def benchmarks(soak_minutes: float, quick: bool) -> list[Bench]:
         Bench("deadline_import", "deadline_import.py", quick=["--reimports", "1"], json_flag="--json"),
         Bench("deadline_estimates", "deadline_estimates.py", json_flag="--json"),
         Bench("paths_pages", "paths_pages.py", quick=["--runs", "30"]),
+        Bench(
+            "semantic_search",
+            "semantic_search.py",
+            quick=["--papers", "5000", "--sample", "200", "--queries", "30"],
+            json_flag="--json",
+        ),
         Bench("demos_bare", "demos_bare.py", args=["--json"], quick=["mlp_digits", "--threads", "1"]),
         Bench("load", "load_test.py", quick=["--minutes", "1", "--users", "12"], json_flag="--json"),
         Bench(

@@ -23,6 +23,7 @@ API_URLCONFS = [
     "accounts.api.urls",
     "notifications.api",
     "paths.api.urls",
+    "portal.recommend_api",
 ]
 
 

@@ -333,3 +333,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.get_choice("LOG_LEVEL", "INFO", LOG_LEVELS)},
 }
+
+# Discovery: sentence embeddings for meaning-based search, related items and recommendations
+# (resources/embeddings.py). Off: search is keyword only and says so.
+EMBEDDINGS_ENABLED = env.get_bool("EMBEDDINGS_ENABLED", True)
+# Queue an item's embedding after its save commits (``manage.py embed`` catches up otherwise).
+EMBEDDINGS_ON_SAVE = env.get_bool("EMBEDDINGS_ON_SAVE", True)
+# torch threads per process for encoding; 0 leaves torch's default.
+EMBEDDINGS_TORCH_THREADS = env.get_int("EMBEDDINGS_TORCH_THREADS", 0, minimum=0)

@@ -24,3 +24,6 @@ WHITENOISE_AUTOREFRESH = True
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+# Tests embed what they need themselves: a worker test should not load the embedding model for
+# every tutorial it saves (tests/discovery turns this on where it checks the dispatch).
+EMBEDDINGS_ON_SAVE = False

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ResourcesConfig(AppConfig):
     name = "resources"
     verbose_name = _("Catalogue")
+
+    def ready(self):
+        from django.db.models.signals import post_save
+
+        from resources import semantic
+
+        post_save.connect(semantic.item_saved, dispatch_uid="resources.semantic.item_saved")

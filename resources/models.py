@@ -752,3 +752,28 @@ class SearchWord(models.Model):
 
     def __str__(self):
         return self.word
+
+
+class Embedding(models.Model):
+    """The sentence embedding of one catalogue item or tutorial (``kind`` is the search type's
+    key: papers, books, courses, communities, tutorials), as float32 bytes. ``content_hash``
+    names the model and the text it was computed from, so unchanged text is never encoded twice."""
+
+    kind = models.CharField(_("kind"), max_length=20)
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    model = models.CharField(_("model"), max_length=60)
+    content_hash = models.CharField(_("content hash"), max_length=64)
+    vector = models.BinaryField(_("vector"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("embedding")
+        verbose_name_plural = _("embeddings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id", "model"], name="embedding_unique_item_model"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} #{self.object_id} ({self.model})"

@@ -5,6 +5,7 @@ follows first. An app that keeps follows registers a function here (in its ``App
 the catalogue's views ask through ``followed_series`` and get an empty set when nobody answers.
 """
 
+import logging
 from collections.abc import Callable
 
 _followed_series: list[Callable] = []
@@ -28,3 +29,27 @@ def followed_series(request) -> frozenset[int]:
             ids |= set(provider(user))
     request._followed_series = frozenset(ids)
     return request._followed_series
+
+
+_recommenders: list[Callable] = []
+
+
+def register_recommendations(provider: Callable) -> None:
+    """``provider(user) -> list of objects with kind, item, reason``: the home page's "For you"."""
+    if provider not in _recommenders:
+        _recommenders.append(provider)
+
+
+def recommendations(request) -> list:
+    """What the registered recommender picks for the signed-in reader; [] for anyone else, when
+    none is registered, or when it fails (the home page must not)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    found = []
+    for provider in _recommenders:
+        try:
+            found += provider(user)
+        except Exception:
+            logging.getLogger(__name__).warning("recommendations failed", exc_info=True)
+    return found

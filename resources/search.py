@@ -18,6 +18,15 @@ inject markup. Counting stops at COUNT_LIMIT matches per type. A search runs up 
 per type (ranked ids, count, rows) and one for topics; a corrected search, up to five more (one
 per word) and the same again.
 
+Modes (``search(..., mode=...)``): ``keyword`` is all of the above; ``semantic`` ranks the
+embedded types (papers, books, courses, communities, tutorials) by the cosine of their stored
+sentence embedding to the query's (``resources.semantic``); ``hybrid`` fuses the keyword and the
+meaning rankings of each type by reciprocal rank fusion (with, for a query in Chinese, a third
+ranking by its two-character pieces), an exact title first. Conferences and
+topics have no vectors and are matched by keyword in every mode. Without any stored vector, or
+without a loadable model, a hybrid or semantic search runs as keyword and says why
+(``Results.mode_used``, ``Results.fallback_reason``).
+
 A search that still finds nothing offers a suggestion on either database ("did you mean
 “transformer”?", ``Results.suggestion``): each word it does not know is replaced by the closest
 word (difflib) of the vocabulary of published titles and names, read in one query per type and
@@ -212,6 +221,8 @@ class Results:
     topics: list[Topic]
     corrected_from: str = ""
     suggestion: str = ""  # a query to offer ("did you mean …?") when nothing matched
+    mode_used: str = "keyword"  # what actually ranked the results (see MODES)
+    fallback_reason: str = ""  # why a hybrid or semantic search ran as keyword: FALLBACKS' keys
 
     @property
     def capped(self) -> bool:
@@ -469,6 +480,142 @@ def _group(search_type: SearchType, query: str, backend: str, limit: int, page: 
     return group, page
 
 
+# --- meaning: hybrid and semantic modes ----------------------------------------------------------
+
+MODES = ("hybrid", "keyword", "semantic")
+#: Why a search asked for meaning ran as keyword only.
+FALLBACKS = {
+    "not_embedded": _("No item has a meaning vector yet (the worker has not embedded the catalogue)."),
+    "model_unavailable": _("The embedding model could not be loaded here."),
+}
+#: Reciprocal rank fusion: an item's score is the sum of 1 / (RRF_K + rank) over the rankings.
+RRF_K = 60
+#: How deep each ranking is read before fusing.
+FUSE_DEPTH = 50
+
+
+class _NoMeaning(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _meaning(query: str) -> dict[str, list[int]]:
+    """{type key: ids closest in meaning, best first} for the embedded types; _NoMeaning when
+    there are no vectors or no model. The index is read before the model loads, so an empty
+    table costs one query and never imports torch."""
+    from resources import embeddings, semantic
+
+    idx = semantic.index()
+    if not len(idx):
+        raise _NoMeaning("not_embedded")
+    try:
+        vector = embeddings.encode_query(query)
+    except embeddings.EncoderUnavailable as exc:
+        raise _NoMeaning("model_unavailable") from exc
+    return idx.nearest_by_kind(vector, FUSE_DEPTH, semantic.MIN_SIMILARITY)
+
+
+def fuse(*rankings: list[int], k: int = RRF_K) -> list[int]:
+    """Reciprocal rank fusion of ranked id lists: best first, ties by first appearance."""
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, pk in enumerate(ranking, start=1):
+            scores[pk] = scores.get(pk, 0.0) + 1.0 / (k + rank)
+    return sorted(scores, key=lambda pk: -scores[pk])
+
+
+def _fused_group(
+    search_type: SearchType, query: str, backend: str, limit: int, page: int, mode: str, near: list[int]
+) -> tuple[Group, int]:
+    """One type's hits ranked by meaning (``semantic``) or by keyword and meaning fused
+    (``hybrid``): the ranked keyword ids, the published ids among the fused ones, the page's rows."""
+    if not search_type.full_text:
+        backend = "icontains"
+    keyword_count = 0
+    keyword: list[int] = []
+    if mode == "hybrid":
+        matches, score = _backend(backend)(search_type, query)
+        found = search_type.published().filter(matches)
+        depth = min(COUNT_LIMIT, max(FUSE_DEPTH, page * limit))
+        keyword = list(
+            found.annotate(score=score).order_by(F("score").desc(), "pk").values_list("pk", flat=True)[:depth]
+        )
+        keyword_count = len(keyword)
+        if keyword_count == depth:
+            keyword_count = found.order_by().values("pk")[: COUNT_LIMIT + 1].count()
+    ranked = fuse(keyword, _bigram_ranking(search_type, query), near) if mode == "hybrid" else list(near)
+    if mode == "hybrid" and keyword:
+        # A query that is an item's whole title is a request for that item: it goes first, as in
+        # keyword search, whatever the meaning ranking says.
+        exact = Q()
+        for title in search_type.titles:
+            exact |= Q(**{f"{title}__iexact": query})
+        pinned = list(
+            search_type.published().filter(exact, pk__in=keyword[:GROUP_LIMIT]).values_list("pk", flat=True)
+        )
+        ranked = pinned + [pk for pk in ranked if pk not in pinned]
+    by_words = set(keyword)
+    extra = [pk for pk in ranked if pk not in by_words]
+    alive = set(search_type.published().filter(pk__in=extra).values_list("pk", flat=True)) if extra else set()
+    ranked = [pk for pk in ranked if pk in alive or pk in by_words]
+    count = keyword_count + len(alive)
+    page = min(page, max(1, -(-min(count, COUNT_LIMIT) // limit)))
+    ids = ranked[(page - 1) * limit : page * limit]
+    hits = []
+    if ids:
+        rows = search_type.queryset().filter(pk__in=ids)
+        by_id = {hit.item.pk: hit for hit in _hits(search_type, rows, query, backend)}
+        hits = [by_id[pk] for pk in ids if pk in by_id]
+    group = Group(
+        search_type.key, search_type.label, min(count, COUNT_LIMIT), hits, capped=count > COUNT_LIMIT
+    )
+    return group, page
+
+
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+BIGRAMS = 8
+
+
+def _bigram_ranking(search_type: SearchType, query: str) -> list[int]:
+    """For a Chinese query in hybrid mode: the items whose titles or Chinese text hold the most
+    of its two-character pieces (no text-search configuration splits Chinese words; a learner's
+    phrase rarely occurs whole). Empty for a query without Chinese."""
+    pieces = []
+    for run in _CJK_RUN.findall(query):
+        pieces += [run[i : i + 2] for i in range(max(1, len(run) - 1))]
+    pieces = list(dict.fromkeys(pieces))[:BIGRAMS]
+    if not pieces:
+        return []
+    fields = [*search_type.titles, search_type.snippet_zh]
+    score, any_piece = Value(0), Q()
+    for piece in pieces:
+        has = Q()
+        for name in fields:
+            has |= Q(**{f"{name}__icontains": piece})
+        any_piece |= has
+        score = score + Case(When(has, then=Value(1)), default=Value(0))
+    rows = search_type.published().filter(any_piece).annotate(pieces=score).order_by("-pieces", "pk")
+    return list(rows.values_list("pk", flat=True)[:FUSE_DEPTH])
+
+
+def _meaning_or_reason(query: str, mode: str) -> tuple[dict[str, list[int]] | None, str]:
+    if mode == "keyword":
+        return None, ""
+    try:
+        return _meaning(query), ""
+    except _NoMeaning as exc:
+        return None, exc.reason
+
+
+def _any_group(search_type, query, backend, limit, page, mode, near) -> tuple[Group, int]:
+    from resources import semantic
+
+    if near is None or search_type.key not in semantic.types():
+        return _group(search_type, query, backend, limit, page)
+    return _fused_group(search_type, query, backend, limit, page, mode, near.get(search_type.key, []))
+
+
 def correct(query: str) -> str:
     """The query with each mistyped word replaced by the nearest word of the titles' vocabulary
     (PostgreSQL; one query per word, at most five words)."""
@@ -531,18 +678,28 @@ def _corrected(query: str, backend: str, found: bool) -> str | None:
 
 
 def search(
-    raw_query: str, *, limit: int = GROUP_LIMIT, backend: str | None = None, types: list[str] | None = None
+    raw_query: str,
+    *,
+    limit: int = GROUP_LIMIT,
+    backend: str | None = None,
+    types: list[str] | None = None,
+    mode: str = "keyword",
 ) -> Results:
     """Search the types keyed in ``types`` (``"topics"`` among them for the topics whose name
     matches; None: every type and the topics): for each, the number of matches and the best
     ``limit`` of them. Only the types asked for are queried. When nothing matches, a corrected
-    query is tried (``corrected_from``)."""
+    query is tried (``corrected_from``).
+
+    ``mode`` "hybrid" fuses the keyword ranking with the ranking by meaning, "semantic" ranks by
+    meaning alone (types without vectors - conferences, topics - are matched by keyword in every
+    mode); either runs as keyword when there are no vectors or no model (``fallback_reason``)."""
     backend = backend or default_backend()
     query = original = clean_query(raw_query)
     searched = [t for t in available_types() if types is None or t.key in types]
+    near, reason = _meaning_or_reason(query, mode) if searched else (None, "")
 
     def groups_for(query):
-        return [_group(search_type, query, backend, limit)[0] for search_type in searched]
+        return [_any_group(t, query, backend, limit, 1, mode, near)[0] for t in searched]
 
     groups = groups_for(query)
     fixed = _corrected(query, backend, any(g.count for g in groups))
@@ -554,25 +711,34 @@ def search(
         topic_match = Q(name_en__icontains=query) | Q(name_zh__icontains=query)
         found_topics = list(selectors.topics().filter(topic_match)[:20])
     results = Results(query, backend, groups, found_topics, corrected_from=original if fixed else "")
+    results.mode_used, results.fallback_reason = ("keyword" if near is None else mode), reason
     if not results.total:
         results.suggestion = suggest(query)
     return results
 
 
 def search_one_type(
-    raw_query: str, key: str, *, page: int = 1, per_page: int = 20, backend: str | None = None
+    raw_query: str,
+    key: str,
+    *,
+    page: int = 1,
+    per_page: int = 20,
+    backend: str | None = None,
+    mode: str = "keyword",
 ) -> tuple[Results, int, int]:
     """One page of the matches of one type: (results with one group, page number, number of
     pages); a page past the end gives the last one."""
     backend = backend or default_backend()
     query = original = clean_query(raw_query)
     search_type = type_by_key(key)
-    group, page = _group(search_type, query, backend, per_page, page)
+    near, reason = _meaning_or_reason(query, mode)
+    group, page = _any_group(search_type, query, backend, per_page, page, mode, near)
     fixed = _corrected(query, backend, bool(group.count))
     if fixed:
         query = fixed
-        group, page = _group(search_type, query, backend, per_page, page)
+        group, page = _any_group(search_type, query, backend, per_page, page, mode, near)
     results = Results(query, backend, [group], [], corrected_from=original if fixed else "")
+    results.mode_used, results.fallback_reason = ("keyword" if near is None else mode), reason
     if not group.count:
         results.suggestion = suggest(query)
     return results, page, max(1, -(-group.count // per_page))

@@ -23,3 +23,11 @@ def sync_deadlines() -> str:
         return str(exc)
     log.info("deadline sync %s: %s", run.pk, report.summary())
     return report.summary()
+
+
+@shared_task(name="resources.embed_item", time_limit=5 * 60, soft_time_limit=4 * 60, ignore_result=True)
+def embed_item(kind: str, pk: int) -> str:
+    """Compute (or confirm) one item's sentence embedding after its save committed."""
+    from resources import semantic
+
+    return semantic.embed_one(kind, pk)

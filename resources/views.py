@@ -19,7 +19,7 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
-from resources import estimates, exports, personal, search, selectors
+from resources import estimates, exports, personal, related, search, selectors
 from resources.bibtex import paper_to_bibtex, papers_to_bibtex
 from resources.models import Book, Community, ConferenceSeries, Course, Deadline, Paper
 
@@ -112,6 +112,7 @@ def home(request):
         "papers": list(selectors.newest_papers(8)),
         "topics": [t for t in selectors.topics_with_counts() if t.parent_id is None],
         "now": timezone.now(),
+        "for_you": personal.recommendations(request),
     }
     return render(request, "portal/home.html", context)
 
@@ -129,7 +130,11 @@ def search_page(request):
     if only and only not in {t.key for t in search.available_types()}:
         messages.append(gettext("“%(value)s” is not a type of item; searching everything.") % {"value": only})
         only = None
-    context = {"query": query, "only": only, "filter_messages": messages}
+    mode = request.GET.get("mode") or "hybrid"
+    if mode not in search.MODES:
+        messages.append(gettext("“%(value)s” is not a search mode; using hybrid.") % {"value": mode})
+        mode = "hybrid"
+    context = {"query": query, "only": only, "filter_messages": messages, "mode": mode}
     if query:
         if only:
             size, problem = selectors.page_size(request.GET)
@@ -137,7 +142,9 @@ def search_page(request):
                 messages.append(problem)
             raw_page = request.GET.get("page", "1")
             wanted = int(raw_page) if raw_page.isdigit() and int(raw_page) > 0 else 1
-            results, number, num_pages = search.search_one_type(query, only, page=wanted, per_page=size)
+            results, number, num_pages = search.search_one_type(
+                query, only, page=wanted, per_page=size, mode=mode
+            )
             if number != wanted:
                 messages.append(
                     gettext("There is no page %(n)s; showing page %(m)s.") % {"n": raw_page, "m": number}
@@ -149,11 +156,14 @@ def search_page(request):
                 next_href=_query(request.GET, page=number + 1) if number < num_pages else "",
             )
         else:
-            results = search.search(query)
+            results = search.search(query, mode=mode)
+        kept = {"q": results.query, **({"mode": mode} if mode != "hybrid" else {})}
         for group in results.groups:
-            group.href = _query({"q": results.query}, type=group.key)
+            group.href = _query(kept, type=group.key)
         context["results"] = results
-        context["everything_href"] = _query({"q": results.query})
+        if results.fallback_reason:
+            context["fallback_message"] = search.FALLBACKS[results.fallback_reason]
+        context["everything_href"] = _query(kept)
         if results.suggestion:
             context["suggestion_href"] = _query({"q": results.suggestion}, type=only)
     return render(request, "resources/search.html", context)
@@ -424,6 +434,7 @@ def paper_detail(request, slug):
         "paper": paper,
         "related": selectors.related_on_topics(topic_ids, exclude=paper),
         "tutorials_for_paper": selectors.tutorials_on(papers=paper),
+        "similar": related.related_or_nothing(paper),
     }
     return render(request, "resources/paper_detail.html", context)
 
@@ -452,7 +463,12 @@ def papers_bib(request):
 def _simple_detail(request, model, slug, template, name):
     item = selectors.simple_detail(model, slug)
     topic_ids = [t.pk for t in item.topics.all()]
-    context = {name: item, "item": item, "related": selectors.related_on_topics(topic_ids, exclude=item)}
+    context = {
+        name: item,
+        "item": item,
+        "related": selectors.related_on_topics(topic_ids, exclude=item),
+        "similar": related.related_or_nothing(item),
+    }
     return render(request, template, context)
 
 

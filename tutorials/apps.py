@@ -9,7 +9,7 @@ class TutorialsConfig(AppConfig):
     def ready(self):
         # What the catalogue shows of tutorials (search, "tutorials on this topic / paper") it
         # learns here: resources imports no other app of ours.
-        from resources import registry
+        from resources import registry, semantic
         from resources.search import SearchType
         from tutorials.models import Tutorial
 
@@ -29,6 +29,19 @@ class TutorialsConfig(AppConfig):
             after="courses",
         )
         registry.register_tutorial_finder(find_tutorials)
+
+        # Embedded for search by meaning, related items and recommendations.
+        def text(tutorial) -> str:
+            parts = (tutorial.title_en, tutorial.title_zh, tutorial.summary_en, tutorial.summary_zh)
+            return "\n".join(p.strip() for p in parts if p and p.strip())
+
+        def linked(tutorial) -> set[tuple[str, int]]:
+            found = set()
+            for key in ("papers", "books", "courses"):
+                found |= {(key, pk) for pk in getattr(tutorial, key).values_list("pk", flat=True)}
+            return found
+
+        semantic.register(semantic.Embeddable("tutorials", "tutorials.Tutorial", text, linked))
 
 
 def find_tutorials(topic_ids=None, *, limit: int, **lookup) -> list:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from resources import related
 from tutorials import services, vocabulary
 from tutorials.forms import LaunchForm
 from tutorials.models import TrainingRun, Tutorial
@@ -65,6 +66,7 @@ def tutorial_detail(request, slug):
         "body": render_markdown(tutorial.localized("body")),
         "form": form,
         "recent_runs": _recent_runs(request, tutorial),
+        "similar": related.related_or_nothing(tutorial),
     }
     return render(request, "tutorials/tutorial_detail.html", context, status=status)
 

@@ -487,3 +487,13 @@ class SearchResponseSerializer(serializers.Serializer):
             '("transformer" for "tranformer"); empty otherwise.'
         ),
     )
+    mode_used = serializers.CharField(
+        help_text="What ranked the results: the mode asked for, or `keyword` after a fallback.",
+    )
+    fallback_reason = serializers.CharField(
+        allow_blank=True,
+        help_text=(
+            "Why a hybrid or semantic search ran as keyword: `not_embedded` (no vectors yet) or "
+            "`model_unavailable` (the embedding model cannot load); empty otherwise."
+        ),
+    )

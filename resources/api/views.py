@@ -48,6 +48,7 @@ from resources.api.renderers import (
     CSVRenderer,
     ICalendarRenderer,
 )
+from resources.api.similar import SimilarMixin
 
 ETAG_VERSION = "1"
 #: A download (a list as CSV, BibTeX or iCalendar, without page parameters) holds at most this
@@ -470,7 +471,7 @@ class DeadlineChangeViewSet(CatalogueReadMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @catalogue_schema("course", "courses", serializers.CourseSerializer)
-class CourseViewSet(CatalogueViewSet):
+class CourseViewSet(SimilarMixin, CatalogueViewSet):
     queryset = models.Course.objects.all()
     serializer_class = serializers.CourseSerializer
     filterset_class = filters.CourseFilter
@@ -485,7 +486,7 @@ class CourseViewSet(CatalogueViewSet):
 
 
 @catalogue_schema("book", "books", serializers.BookSerializer, formats=("json", "csv", "bibtex"))
-class BookViewSet(CatalogueViewSet):
+class BookViewSet(SimilarMixin, CatalogueViewSet):
     queryset = models.Book.objects.all()
     serializer_class = serializers.BookSerializer
     filterset_class = filters.BookFilter
@@ -505,7 +506,7 @@ class BookViewSet(CatalogueViewSet):
     serializers.PaperDetailSerializer,
     formats=("json", "csv", "bibtex"),
 )
-class PaperViewSet(CatalogueViewSet):
+class PaperViewSet(SimilarMixin, CatalogueViewSet):
     """Papers; lists leave out abstracts and citations, which a paper's own page has."""
 
     queryset = models.Paper.objects.all()
@@ -526,7 +527,7 @@ class PaperViewSet(CatalogueViewSet):
 
 
 @catalogue_schema("community", "communities", serializers.CommunitySerializer)
-class CommunityViewSet(CatalogueViewSet):
+class CommunityViewSet(SimilarMixin, CatalogueViewSet):
     queryset = models.Community.objects.all()
     serializer_class = serializers.CommunitySerializer
     filterset_class = filters.CommunityFilter
@@ -556,11 +557,17 @@ class SearchQuerySerializer(drf_serializers.Serializer):
         default=search.GROUP_LIMIT,
         help_text="At most this many results of each type.",
     )
+    mode = drf_serializers.ChoiceField(
+        choices=list(search.MODES),
+        default="hybrid",
+        help_text="hybrid: words and meaning fused (reciprocal rank fusion); keyword; semantic: meaning.",
+    )
 
 
 class SearchView(ApiViewMixin, APIView):
     """Search papers, conferences, books, courses, communities, tutorials and topics at once, best matches
-    first within each type: the site's own search (full text and trigram on PostgreSQL)."""
+    first within each type: the site's own search (full text and trigram on PostgreSQL), by default
+    fused with a ranking by meaning (``mode``); ``mode_used`` and ``fallback_reason`` say what ran."""
 
     permission_classes = [CatalogueWritePermission]
     renderer_classes = [*JSON_RENDERERS, CSVRenderer]
@@ -580,7 +587,12 @@ class SearchView(ApiViewMixin, APIView):
         params.is_valid(raise_exception=True)
         only, limit = params.validated_data.get("type"), params.validated_data["limit"]
         # One type asked for: only that type is queried, as on the page's ?type= view.
-        found = search.search(params.validated_data["q"], limit=limit, types=[only] if only else None)
+        found = search.search(
+            params.validated_data["q"],
+            limit=limit,
+            types=[only] if only else None,
+            mode=params.validated_data["mode"],
+        )
         counts, results = {}, []
         for group in found.groups:
             counts[group.key] = group.count
@@ -593,7 +605,14 @@ class SearchView(ApiViewMixin, APIView):
                 self._result(request, "topics", t.slug, search.Marked(t.name), search.Marked(""))
                 for t in found.topics[:limit]
             ]
-        body = {"query": found.query, "counts": counts, "results": results, "suggestion": found.suggestion}
+        body = {
+            "query": found.query,
+            "counts": counts,
+            "results": results,
+            "suggestion": found.suggestion,
+            "mode_used": found.mode_used,
+            "fallback_reason": found.fallback_reason,
+        }
         return Response(serializers.SearchResponseSerializer(body).data)
 
     @staticmethod

@@ -39,17 +39,21 @@ PAGES = {
     "papers filtered": ("/papers/?topic=topic-0&year=2001&sort=title&per_page=50&page=1", 7),
     # paper with venue and citation counts; topics; cites; cited by; papers, books, courses on the
     # topics; tutorials on the topics; tutorials about the paper
-    "paper": ("/papers/paper-0/", 9),
+    # related across the catalogue (resources.related): the vector index; the tutorials on the
+    # paper; the linked papers; their topics
+    "paper": ("/papers/paper-0/", 13),
     # count; topic facet; all topics; year, language and free facets; the page; its topics
     "books": ("/books/", 8),
     # book; topics; papers, books, courses and tutorials on its topics
-    "book": ("/books/book-0/", 6),
+    # related across the catalogue: the vector index; the tutorials citing it
+    "book": ("/books/book-0/", 8),
     # topics (filter check); count; topic facet; level, language and price facets; the page; its topics
     "courses": ("/courses/?level=beginner&language=zh&free=1", 8),
-    "course": ("/courses/course-0/", 6),
+    "course": ("/courses/course-0/", 8),
     # count; topic facet; all topics; kind and language facets; the page; its topics
     "communities": ("/communities/", 7),
-    "community": ("/communities/community-0/", 6),
+    # related across the catalogue: the vector index
+    "community": ("/communities/community-0/", 7),
     # topics; the topic counts, one grouped query per type (cached afterwards)
     "topics": ("/topics/", 6),
     # topic with parent; children; the topic counts (5); first conferences, papers, books,
@@ -58,9 +62,10 @@ PAGES = {
     # papers: the ranked ids of the first page, the capped count, the page's rows; books, courses
     # and communities: the ranked page's rows, the capped count; conferences (no match): the
     # ranked page only; tutorials (none): the ranked page; topics
-    "search": ("/search/?q=attention", 12),
+    # hybrid (the default) reads the vector index first: empty here, so keyword, and no model load
+    "search": ("/search/?q=attention", 13),
     # page 2 asked for: the capped count, the ranked ids of the page, its rows
-    "search one type": ("/search/?q=attention&type=papers&page=2", 3),
+    "search one type": ("/search/?q=attention&type=papers&page=2", 4),
     # topics (filter check); the papers with their venue
     "papers.bib": ("/papers.bib?topic=topic-0", 2),
     # count; the page of the sitemap

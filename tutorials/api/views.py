@@ -23,6 +23,7 @@ from portal.api.pagination import ApiPagination
 from portal.api.views import JSON_RENDERERS, READ_ERRORS, ApiViewMixin, error_responses
 from resources.api.filters import ordering, text_search, topic_filter
 from resources.api.renderers import CSVRenderer
+from resources.api.similar import SimilarMixin
 from resources.api.views import CatalogueReadMixin
 from tutorials import services
 from tutorials.api.serializers import (
@@ -252,7 +253,7 @@ class TutorialFilter(rest_filters.FilterSet):
         responses={200: TutorialDetailSerializer, **error_responses(*READ_ERRORS)},
     ),
 )
-class TutorialViewSet(CatalogueReadMixin, viewsets.ReadOnlyModelViewSet):
+class TutorialViewSet(SimilarMixin, CatalogueReadMixin, viewsets.ReadOnlyModelViewSet):
     """Published tutorials, read-only: curators write them in the admin, where the Markdown is
     previewed. A tutorial's ``demo_params`` tell a client what ``POST /api/v1/runs/`` accepts."""
 

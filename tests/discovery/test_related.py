@@ -1,0 +1,39 @@
+"""Related items of a detail page and of /api/v1/<type>/<slug>/similar/."""
+
+from resources import related
+from resources.models import Status
+
+
+def test_a_papers_related_items_include_its_tutorial(client, discovery_catalogue):
+    body = client.get("/api/v1/papers/disc-diffusion/similar/").json()
+    tutorials = body["groups"]["tutorials"]
+    assert tutorials[0]["slug"] == "disc-tutorial-diffusion"
+    assert tutorials[0]["reason"] == "a tutorial on this paper"
+    assert list(body["groups"])[:2] == ["papers", "tutorials"]
+    assert all(row["reason"] for rows in body["groups"].values() for row in rows)
+
+
+def test_related_items_cross_types_and_say_why(client, discovery_catalogue):
+    body = client.get("/api/v1/courses/disc-course-vision/similar/").json()
+    papers = [row["slug"] for row in body["groups"]["papers"]]
+    assert papers[0] == "disc-resnet"
+    assert body["groups"]["papers"][0]["reason"] == "close in meaning"
+    tutorial = client.get("/api/v1/tutorials/disc-tutorial-diffusion/similar/").json()
+    assert tutorial["groups"]["papers"][0]["slug"] == "disc-diffusion"
+
+
+def test_an_unpublished_item_vanishes_from_related_at_once(client, discovery_catalogue):
+    tutorial = discovery_catalogue["tutorial"]
+    tutorial.status = Status.DRAFT
+    tutorial.save()
+    body = client.get("/api/v1/papers/disc-diffusion/similar/").json()
+    assert "tutorials" not in body["groups"]
+    paper = discovery_catalogue["papers"]["diffusion"]
+    assert all(
+        r.item.slug != "disc-tutorial-diffusion" for rows in related.related(paper).values() for r in rows
+    )
+
+
+def test_the_detail_page_shows_related_items(client, discovery_catalogue):
+    page = client.get("/papers/disc-diffusion/").content.decode()
+    assert "Related" in page and "disc-tutorial-diffusion" in page
