@@ -9,6 +9,6 @@ class ResourcesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_save
 
-        from resources import semantic
+        from resources import tasks
 
-        post_save.connect(semantic.item_saved, dispatch_uid="resources.semantic.item_saved")
+        post_save.connect(tasks.item_saved, dispatch_uid="resources.tasks.item_saved")

@@ -328,31 +328,3 @@ def neighbours(kind: str, pk: int, *, k: int = 20) -> list[tuple[str, int, float
         return []
     hits = [h for h in idx.nearest(vector, k * 2 + 1) if (h[0], h[1]) != (kind, pk)]
     return _only_published(hits)[:k]
-
-
-# --- dispatch after a save -----------------------------------------------------------------------
-
-
-def _dispatch(kind: str, pk: int) -> None:
-    from resources.tasks import embed_item
-
-    try:
-        embed_item.delay(kind, pk)
-    except Exception:  # a broker that is down must not break the save; `manage.py embed` catches up
-        log.warning("could not queue the embedding of %s #%s", kind, pk, exc_info=True)
-
-
-def item_saved(sender, instance, raw=False, **kwargs) -> None:
-    """post_save of every model: for an embeddable one, bump the index version (an item may have
-    been unpublished) and queue its embedding once the transaction commits."""
-    if raw:
-        return
-    kind = next((s.key for s in _registry.values() if s.model_class is sender), None)
-    if kind is None:
-        return
-    from django.conf import settings
-
-    transaction.on_commit(bump_version)
-    if getattr(settings, "EMBEDDINGS_ON_SAVE", True) and instance.status == Status.PUBLISHED:
-        pk = instance.pk
-        transaction.on_commit(lambda: _dispatch(kind, pk))

@@ -124,6 +124,32 @@ class AcceptanceRateFactory(factory.django.DjangoModelFactory):
     source = "https://example.org/acceptance"
 
 
+class EmbeddingFactory(factory.django.DjangoModelFactory):
+    """A stored vector: a unit vector along one axis (``axis``), not a model's output."""
+
+    class Meta:
+        model = models.Embedding
+
+    class Params:
+        axis = 0
+
+    kind = "papers"
+    object_id = factory.LazyAttribute(lambda o: PaperFactory().pk)
+    model = "all-MiniLM-L6-v2"
+    content_hash = factory.Sequence(lambda n: f"{n:064x}")
+    vector = factory.LazyAttribute(lambda o: _unit_vector(o.axis))
+
+
+def _unit_vector(axis: int) -> bytes:
+    import numpy as np
+
+    from resources.embeddings import DIMENSIONS
+
+    vector = np.zeros(DIMENSIONS, dtype=np.float32)
+    vector[axis % DIMENSIONS] = 1.0
+    return vector.tobytes()
+
+
 class TutorialFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "tutorials.Tutorial"

@@ -44,6 +44,10 @@ def _matrix() -> dict:
                 "staff": expected,
             }
     rows[("/api/v1/search/", "get")] = READ
+    # Related items of a catalogue item or a tutorial, and a signed-in reader's recommendations.
+    for name in ("papers", "books", "courses", "communities", "tutorials"):
+        rows[(f"/api/v1/{name}/{{slug}}/similar/", "get")] = READ
+    rows[("/api/v1/recommendations/", "get")] = {"anonymous": 401, "user": 200, "staff": 200, "owner": 200}
     # The history of deadlines is a read-only record.
     rows[("/api/v1/deadline-changes/", "get")] = READ
     rows[("/api/v1/deadline-changes/{id}/", "get")] = READ
@@ -147,6 +151,8 @@ def request_for(path: str, method: str, permission_world: dict) -> tuple[str, di
         return url, body
     if name == "search":
         return f"{path}?q=attention", None
+    if name == "recommendations":
+        return path, None
     if name == "follows":
         if method == "post":
             body = {"kind": "series", "slug": permission_world["follow"].series.slug}
