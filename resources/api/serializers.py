@@ -309,7 +309,9 @@ class DeadlineChangeSerializer(serializers.ModelSerializer):
     who changed it (``source``: ccf, hf, or empty for a curator)."""
 
     edition = serializers.PrimaryKeyRelatedField(read_only=True, pk_field=ID)
-    deadline = serializers.PrimaryKeyRelatedField(read_only=True, pk_field=ID)
+    deadline = serializers.PrimaryKeyRelatedField(
+        read_only=True, pk_field=ID, allow_null=True, help_text="Null once the deadline itself was deleted."
+    )
     conference = serializers.CharField(source="edition.series.slug", read_only=True)
     conference_name = serializers.CharField(source="edition.series.short_name", read_only=True)
     year = serializers.IntegerField(source="edition.year", read_only=True)
