@@ -282,7 +282,9 @@ def mark_words(text: str, words: list[str], *, snippet: bool = False) -> Marked:
     text = _unmarked(text or "")
     pattern = None
     if words:
-        alternatives = sorted({re.escape(w) for w in words if w}, key=len, reverse=True)
+        # A lone Latin letter or digit ("a" in "how does a model ...") would mark half the text.
+        wanted = {w for w in words if w and not (len(w) == 1 and w.isascii())}
+        alternatives = sorted({re.escape(w) for w in wanted}, key=len, reverse=True)
         pattern = re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
     if snippet and len(text) > SNIPPET_CHARS:
         first = pattern.search(text) if pattern else None

@@ -64,6 +64,7 @@ def test_the_page_marks_the_same_spans_after_escaping():
     marked = search.mark_words("A <b> attention & ATTENTION", ["attention"])
     assert marked.spans == ((6, 15), (18, 27))
     assert str(marked.html) == "A &lt;b&gt; <mark>attention</mark> &amp; <mark>ATTENTION</mark>"
+    assert search.mark_words("a model of attention", ["a", "attention"]).spans == ((11, 20),)
     start, stop = search.MARK_START, search.MARK_STOP
     headline = search.mark_headline(f"<i>{start}Attention{stop}</i> is {start}all{stop}")
     assert headline.text == "<i>Attention</i> is all"
