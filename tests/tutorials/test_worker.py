@@ -36,7 +36,9 @@ def watch(run, worker, timeout=240):
         seen_steps.add(run.step)
         if run.is_finished:
             return seen_steps
-        time.sleep(0.1)
+        # Progress is written every TRAINING_PROGRESS_INTERVAL (0.3 s); on a quiet machine the
+        # digits demo trains in about a second, so a slower poll could see only its start and end.
+        time.sleep(0.02)
     raise AssertionError(f"run stayed {run.status}\n{worker.log()}")
 
 
