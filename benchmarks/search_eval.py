@@ -8,11 +8,12 @@ hold the shipped catalogue, tutorials and their vectors:
     .venv/bin/python manage.py embed
     .venv/bin/python benchmarks/search_eval.py [--json out.json]
 
-``search.search`` answers per type; each mode's groups are flattened the same way (every type's
-first hit, then every type's second, ... in the page's type order) into one list of 20, so the
-modes are compared on equal terms. ``top1``: a grade-3 item heads its own type's group (what a
-learner sees first in that group on the page). Prints overall figures and by language and query kind; exits
-non-zero when a relevant slug is not in the catalogue (a stale evaluation set).
+``search.search`` answers per type; each mode's groups are flattened the same way (every group's
+first hit, then every group's second, ... in the order the page shows them, ``Results.sections``)
+into one list of 20, so the modes are compared on equal terms. ``top1``: a grade-3 item heads its
+own type's group (what a learner sees first in that group on the page). Prints overall figures
+and by language and query kind; exits non-zero when a relevant slug is not in the catalogue (a
+stale evaluation set).
 """
 
 import argparse
@@ -40,7 +41,7 @@ DEPTH = 20
 
 
 def flat(results) -> list[str]:
-    lists = [[f"{g.key}:{h.item.slug}" for h in g.hits] for g in results.groups]
+    lists = [[f"{g.key}:{h.item.slug}" for h in g.hits] for g in results.sections]
     out = []
     for rank in range(max((len(x) for x in lists), default=0)):
         out += [x[rank] for x in lists if rank < len(x)]

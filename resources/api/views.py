@@ -594,7 +594,7 @@ class SearchView(ApiViewMixin, APIView):
             mode=params.validated_data["mode"],
         )
         counts, results = {}, []
-        for group in found.groups:
+        for group in found.sections:
             counts[group.key] = group.count
             results += [
                 self._result(request, group.key, hit.item.slug, hit.title, hit.snippet) for hit in group.hits

@@ -56,6 +56,33 @@ def test_hybrid_keeps_exact_title_matches_first(discovery_catalogue):
     assert slugs(results)[0] == "disc-resnet"
 
 
+def test_an_exact_title_puts_its_group_first_and_the_rest_by_closeness_to_it(client, discovery_catalogue):
+    # In type order papers come before books; the book asked for by its title leads instead, on
+    # the page and in the API, and the translation paper (closest to a book on language) follows.
+    title = "Speech and Language Processing"
+    keyword = search.search(title, mode="keyword")
+    assert [g.key for g in keyword.sections][:3] == ["papers", "conferences", "books"]
+    results = search.search(title, mode="hybrid")
+    shown = [g for g in results.sections if g.hits]
+    assert [g.key for g in shown][:2] == ["books", "papers"]
+    assert shown[0].hits[0].item.slug == "disc-book-slp"
+    assert shown[1].hits[0].item.slug == "disc-seq2seq"
+    assert [g.key for g in results.groups] == [t.key for t in search.available_types()]  # the tabs
+    body = client.get("/api/v1/search/", {"q": title}).json()
+    assert [r["slug"] for r in body["results"]][:2] == ["disc-book-slp", "disc-seq2seq"]
+    page = client.get("/search/", {"q": title}).content.decode()
+    assert page.index('id="group-books"') < page.index('id="group-papers"')
+
+
+def test_sections_put_the_strongest_first_and_ties_in_type_order():
+    strengths = {"papers": 1 / 61, "books": 2 / 61, "courses": 1 / 61, "tutorials": 0.0}
+    groups = [search.Group(key, key, 1, strength=value) for key, value in strengths.items()]
+    results = search.Results("q", "icontains", groups, [], mode_used="hybrid")
+    assert [g.key for g in results.sections] == ["books", "papers", "courses", "tutorials"]
+    results.mode_used = "keyword"
+    assert [g.key for g in results.sections] == list(strengths)
+
+
 def test_an_item_the_worker_has_not_embedded_is_still_found_by_its_words(discovery_catalogue):
     factories.PaperFactory(title="Quixotic Zebra Benchmark", slug="disc-unembedded")
     results = search.search("quixotic zebra", mode="hybrid")
