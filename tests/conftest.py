@@ -173,6 +173,18 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture
+def processes():
+    """Processes a test started (tests/processes.py), stopped at its end, last started first."""
+    started: list = []
+    yield started
+    for process in reversed(started):
+        try:
+            process.stop()
+        except Exception as exc:  # one failed stop must not keep the others running
+            print(f"could not stop {process!r}: {exc}")
+
+
 @pytest.fixture(scope="module")
 def browser(django_db_setup, live_server):
     need(

@@ -90,7 +90,7 @@ def test_an_item_the_worker_has_not_embedded_is_still_found_by_its_words(discove
     assert "disc-unembedded" in slugs(results)
 
 
-def test_with_the_worker_stopped_search_answers_by_keyword_and_says_so(client, db, discovery_index_fresh):
+def test_before_any_worker_ran_search_answers_by_keyword_and_says_so(client, db, discovery_index_fresh):
     # Nothing was ever embedded: the worker that would have done it is not running.
     factories.PaperFactory(title="Attention Everywhere", slug="disc-attention")
     assert not Embedding.objects.exists()
