@@ -341,3 +341,7 @@ EMBEDDINGS_ENABLED = env.get_bool("EMBEDDINGS_ENABLED", True)
 EMBEDDINGS_ON_SAVE = env.get_bool("EMBEDDINGS_ON_SAVE", True)
 # torch threads per process for encoding; 0 leaves torch's default.
 EMBEDDINGS_TORCH_THREADS = env.get_int("EMBEDDINGS_TORCH_THREADS", 0, minimum=0)
+# A kind with at least this many vectors is searched through an approximate faiss index
+# (resources/approximate.py; 0: always exact); a query visits this many of its k-means cells.
+SEMANTIC_APPROXIMATE_ROWS = env.get_int("SEMANTIC_APPROXIMATE_ROWS", 50_000, minimum=0)
+SEMANTIC_APPROXIMATE_PROBES = env.get_int("SEMANTIC_APPROXIMATE_PROBES", 64, minimum=1)

@@ -6,7 +6,9 @@ Types register here (``register``); the catalogue's own types below, tutorials f
 "app_label.Model"), the text to embed and, optionally, the items it links to (a tutorial's
 papers, a paper's citations), which the related items use as reasons.
 
-The index is exact: a float32 matrix of unit vectors, searched with one matrix-vector product.
+The index is exact: a float32 matrix of unit vectors, searched with one matrix-vector product;
+a kind with at least ``SEMANTIC_APPROXIMATE_ROWS`` vectors (50,000) is searched through an
+approximate faiss index (``resources.approximate``) whose candidates are scored exactly.
 It is read from the ``Embedding`` table when first needed and kept in step incrementally: every
 write (and every save of an embeddable item) bumps a version kept in the shared cache; a query
 that finds the version moved reads only the rows written since (by ``updated_at``) and swaps in a
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import QuerySet
@@ -39,6 +42,8 @@ VERSION_KEY = "semantic:index-version"
 RECHECK_SECONDS = 60
 #: Below this cosine a neighbour is not "close in meaning" enough to be shown as a search hit.
 MIN_SIMILARITY = 0.25
+#: Candidates an approximate index proposes per kind, all scored exactly (more than FUSE_DEPTH).
+APPROXIMATE_CANDIDATES = 100
 
 
 @dataclass(frozen=True)
@@ -154,7 +159,9 @@ def embed_one(kind: str, pk: int) -> str:
 
 
 class Index:
-    def __init__(self, version: str, kinds: np.ndarray, ids: np.ndarray, matrix: np.ndarray, latest):
+    def __init__(
+        self, version: str, kinds: np.ndarray, ids: np.ndarray, matrix: np.ndarray, latest, approximate=None
+    ):
         self.version, self.kinds, self.ids, self.matrix, self.latest = version, kinds, ids, matrix, latest
         self.read_at = time.monotonic()
         self.kind_names = sorted(_registry)
@@ -163,10 +170,21 @@ class Index:
         }
         # The rows of each kind, once: a query then selects within them without a mask.
         self.rows_of = {name: np.flatnonzero(kinds == n) for n, name in enumerate(self.kind_names)}
+        #: {kind: resources.approximate.Approximate} for the kinds with many rows (see build_approximate).
+        self.approximate: dict = dict(approximate or {})
+
+    def build_approximate(self, threshold: int, probes: int) -> None:
+        """An approximate index for each kind of at least ``threshold`` rows (none when 0)."""
+        from resources.approximate import Approximate
+
+        for name, rows in self.rows_of.items():
+            if threshold and len(rows) >= threshold:
+                self.approximate[name] = Approximate(self.matrix[rows], rows, probes)
 
     @property
     def nbytes(self) -> int:
-        return self.matrix.nbytes + self.ids.nbytes + self.kinds.nbytes
+        extra = sum(a.nbytes for a in self.approximate.values())
+        return self.matrix.nbytes + self.ids.nbytes + self.kinds.nbytes + extra
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -175,20 +193,41 @@ class Index:
         n = self.position.get((kind, pk))
         return None if n is None else self.matrix[n]
 
+    def _top(self, vector: np.ndarray, name: str, k: int, scores: np.ndarray | None):
+        """(row positions, cosines) of the ``k`` rows of kind ``name`` closest to ``vector``,
+        best first: exact, or the approximate index's candidates scored exactly."""
+        approximate = self.approximate.get(name)
+        if approximate is not None:
+            rows = approximate.candidates(vector, max(k, APPROXIMATE_CANDIDATES))
+            rows = rows[rows < len(self.ids)]  # rows appended by a newer version of the index
+            kind_scores = self.matrix[rows] @ vector
+        else:
+            rows = self.rows_of[name]
+            if scores is None:
+                kind_scores = self.matrix[rows] @ vector
+            else:
+                kind_scores = scores if len(rows) == len(scores) else scores[rows]
+        top = np.argpartition(-kind_scores, k - 1)[:k] if len(rows) > k else np.arange(len(rows))
+        top = top[np.argsort(-kind_scores[top])]
+        return rows[top], kind_scores[top]
+
+    def _scores(self, vector: np.ndarray) -> np.ndarray | None:
+        """Every row's cosine at once (one product), unless a kind is searched approximately."""
+        return None if self.approximate else self.matrix @ vector
+
     def nearest_by_kind(self, vector: np.ndarray, k: int, minimum: float = -1.0) -> dict[str, list[int]]:
         """{kind: the ids of the ``k`` rows of that kind closest to ``vector``, best first, none
-        under ``minimum``}: one matrix-vector product, then a partial sort per kind."""
-        scores = self.matrix @ vector
+        under ``minimum``}: one matrix-vector product (or an approximate index's candidates for
+        a large kind), then a partial sort per kind."""
+        scores = self._scores(vector)
         found = {}
         for name, rows in self.rows_of.items():
             if not len(rows):
                 continue
-            kind_scores = scores if len(rows) == len(scores) else scores[rows]
-            top = np.argpartition(-kind_scores, k - 1)[:k] if len(rows) > k else np.arange(len(rows))
-            top = top[np.argsort(-kind_scores[top])]
-            top = top[kind_scores[top] >= minimum]
+            top, top_scores = self._top(vector, name, k, scores)
+            top = top[top_scores >= minimum]
             if len(top):
-                found[name] = [int(pk) for pk in self.ids[rows[top]]]
+                found[name] = [int(pk) for pk in self.ids[top]]
         return found
 
     def nearest(
@@ -197,17 +236,17 @@ class Index:
         """The ``k`` rows closest to ``vector`` (of the given kinds): (kind, id, cosine), best first."""
         if not len(self.ids):
             return []
-        scores = self.matrix @ vector
-        if kinds is not None:
-            wanted = [self.kind_names.index(k) for k in kinds if k in self.kind_names]
-            scores = np.where(np.isin(self.kinds, wanted), scores, -np.inf)
-        k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top])]
+        scores = self._scores(vector)
+        wanted = [n for n in self.kind_names if kinds is None or n in kinds]
+        found = [self._top(vector, name, k, scores) for name in wanted if len(self.rows_of[name])]
+        if not found:
+            return []
+        rows = np.concatenate([f[0] for f in found])
+        row_scores = np.concatenate([f[1] for f in found])
+        order = np.argsort(-row_scores, kind="stable")[:k]
         return [
-            (self.kind_names[self.kinds[n]], int(self.ids[n]), float(scores[n]))
-            for n in top
-            if np.isfinite(scores[n])
+            (self.kind_names[self.kinds[n]], int(self.ids[n]), float(row_scores[o]))
+            for n, o in zip(rows[order], order, strict=True)
         ]
 
 
@@ -239,7 +278,9 @@ def _read_rows(since=None):
 def _read_index(version: str) -> Index:
     kinds, ids, vectors, latest = _read_rows()
     matrix = np.vstack(vectors) if vectors else np.zeros((0, embeddings.DIMENSIONS), dtype=np.float32)
-    return Index(version, np.array(kinds, dtype=np.int8), np.array(ids, dtype=np.int64), matrix, latest)
+    index = Index(version, np.array(kinds, dtype=np.int8), np.array(ids, dtype=np.int64), matrix, latest)
+    index.build_approximate(settings.SEMANTIC_APPROXIMATE_ROWS, settings.SEMANTIC_APPROXIMATE_PROBES)
+    return index
 
 
 def _updated(current: Index, version: str) -> Index:
@@ -266,7 +307,20 @@ def _updated(current: Index, version: str) -> Index:
         matrix = np.vstack([matrix, np.vstack([v for _, _, v in new])])
         all_kinds = np.concatenate([all_kinds, np.array([k for k, _, _ in new], dtype=np.int8)])
         all_ids = np.concatenate([all_ids, np.array([pk for _, pk, _ in new], dtype=np.int64)])
-    return Index(version, all_kinds, all_ids, matrix, latest)
+    updated = Index(version, all_kinds, all_ids, matrix, latest, current.approximate)
+    for name, approximate in updated.approximate.items():
+        # The written rows of this kind, at their (old or new) positions.
+        positions = np.array(
+            [
+                updated.position[(name, pk)]
+                for k, pk in zip(kinds, ids, strict=True)
+                if updated.kind_names[k] == name
+            ],
+            dtype=np.int64,
+        )
+        if len(positions):
+            approximate.put(matrix[positions], positions)
+    return updated
 
 
 def index() -> Index:
