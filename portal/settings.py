@@ -332,6 +332,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.get_choice("LOG_LEVEL", "INFO", LOG_LEVELS)},
+    # faiss reports at INFO which CPU build it tried and could not load before the one it uses.
+    "loggers": {"faiss.loader": {"level": "WARNING"}},
 }
 
 # Discovery: sentence embeddings for meaning-based search, related items and recommendations
