@@ -52,8 +52,21 @@ def _links(kind: str, item) -> set[tuple[str, int]]:
     return found
 
 
-def related(item, *, per_group: int = PER_GROUP) -> dict[str, list[Related]]:
-    """{kind: [Related, ...]} in GROUP_ORDER, empty kinds left out; never fails for want of vectors."""
+SORTS = ("relevance", "recent")
+
+
+def _newest_first(row: Related):
+    """Papers and books by their year, the rest by when they entered the catalogue; relevance
+    breaks ties."""
+    year = getattr(row.item, "year", None)
+    added = getattr(row.item, "created_at", None)
+    return (-(year or 0), -(added.timestamp() if added else 0.0), -row.rank)
+
+
+def related(item, *, per_group: int = PER_GROUP, sort: str = "relevance") -> dict[str, list[Related]]:
+    """{kind: [Related, ...]} in GROUP_ORDER, empty kinds left out; never fails for want of vectors.
+    Each group holds its ``per_group`` most related items: by relevance (``sort="relevance"``), or
+    the same items newest first (``sort="recent"``)."""
     kind = semantic.kind_of(item)
     if kind is None:
         return {}
@@ -92,7 +105,10 @@ def related(item, *, per_group: int = PER_GROUP) -> dict[str, list[Related]]:
             else:
                 reason, bonus = _("close in meaning"), 0.0
             groups.setdefault(k, []).append(Related(k, other, str(reason), scores[key], scores[key] + bonus))
-    return {k: sorted(groups[k], key=lambda r: -r.rank)[:per_group] for k in GROUP_ORDER if groups.get(k)}
+    found = {k: sorted(groups[k], key=lambda r: -r.rank)[:per_group] for k in GROUP_ORDER if groups.get(k)}
+    if sort == "recent":
+        found = {k: sorted(rows, key=_newest_first) for k, rows in found.items()}
+    return found
 
 
 def related_or_nothing(item) -> dict[str, list[Related]]:

@@ -44,9 +44,18 @@ class SimilarResponseSerializer(serializers.Serializer):
     )
 
 
-def related_body(request, item) -> dict:
+class SimilarQuerySerializer(serializers.Serializer):
+    sort = serializers.ChoiceField(
+        choices=list(related.SORTS),
+        default="relevance",
+        help_text="relevance: most related first; recent: the same items, newest first (papers "
+        "and books by year, the others by when they entered the catalogue).",
+    )
+
+
+def related_body(request, item, sort: str = "relevance") -> dict:
     groups = {}
-    for kind, rows in related.related(item).items():
+    for kind, rows in related.related(item, sort=sort).items():
         groups[kind] = [
             {
                 "type": kind,
@@ -71,10 +80,14 @@ class SimilarMixin:
             "tutorials, citations), grouped by type, each with a one-line reason. Without stored "
             "vectors only the linked items are given."
         ),
-        responses={200: SimilarResponseSerializer, **error_responses(404, 429)},
+        parameters=[SimilarQuerySerializer],
+        responses={200: SimilarResponseSerializer, **error_responses(400, 404, 429)},
         filters=False,
     )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def similar(self, request, *args, **kwargs):
+        params = SimilarQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
         item = self.get_object()
-        return Response(SimilarResponseSerializer(related_body(request, item)).data)
+        body = related_body(request, item, params.validated_data["sort"])
+        return Response(SimilarResponseSerializer(body).data)

@@ -37,3 +37,17 @@ def test_an_unpublished_item_vanishes_from_related_at_once(client, discovery_cat
 def test_the_detail_page_shows_related_items(client, discovery_catalogue):
     page = client.get("/papers/disc-diffusion/").content.decode()
     assert "Related" in page and "disc-tutorial-diffusion" in page
+
+
+def test_similar_can_be_sorted_newest_first(client, discovery_catalogue):
+    papers = discovery_catalogue["papers"]
+    for key, year in {"dropout": 2012, "seq2seq": 2014, "resnet": 2016}.items():
+        papers[key].year = year
+        papers[key].save()
+    url = "/api/v1/papers/disc-diffusion/similar/"
+    by_relevance = [row["slug"] for row in client.get(url).json()["groups"]["papers"]]
+    newest_first = [row["slug"] for row in client.get(url, {"sort": "recent"}).json()["groups"]["papers"]]
+    assert sorted(newest_first) == sorted(by_relevance)  # the same items
+    assert newest_first == ["disc-resnet", "disc-seq2seq", "disc-dropout"]
+    answer = client.get(url, {"sort": "newest"})
+    assert answer.status_code == 400 and "sort" in answer.json()["error"]["fields"]
