@@ -167,3 +167,54 @@ def bookmarked_papers(user) -> models.QuerySet:
         user=user, content_type=ContentType.objects.get_for_model(paper_model)
     ).values("object_id")
     return paper_model._default_manager.published().filter(pk__in=ids).order_by("-year", "title")
+
+
+#: The longest question the library search takes (as long as the site search's).
+LIBRARY_QUERY_MAX = 200
+
+
+@dataclass
+class FoundBookmarks:
+    bookmarks: list
+    mode_used: str  # "hybrid": by meaning and by words; "keyword": by words only
+    fallback_reason: str = ""  # resources.search.FALLBACKS' key when meaning could not be used
+
+
+def _bookmark_text(bookmark) -> str:
+    item = bookmark.target
+    parts = [str(item), bookmark.note, *(getattr(item, "authors", None) or [])]
+    parts += [getattr(item, name, "") or "" for name in ("full_name", "description_en", "description_zh")]
+    return "\n".join(parts).lower()
+
+
+def find_in_bookmarks(bookmarks, query: str) -> FoundBookmarks:
+    """The bookmarks whose items answer ``query``, best first: those holding every word of it
+    (title, authors, descriptions, the reader's note), then those close to it in meaning (the
+    item's stored sentence embedding against the query's); a phrase in the reader's own words
+    finds a paper that shares none of them. Without vectors or a model, words only, and
+    ``fallback_reason`` says why."""
+    from resources import embeddings, search, semantic
+
+    bookmarks = [b for b in bookmarks if b.target is not None]
+    query = search.clean_query(query)
+    words = [w.lower() for w in search.terms(query)] or [query.lower()]
+    by_words = {b.pk for b in bookmarks if all(w in _bookmark_text(b) for w in words)}
+    closeness: dict[int, float] = {}
+    reason = ""
+    index = semantic.index()
+    if not len(index):
+        reason = "not_embedded"
+    else:
+        try:
+            vector = embeddings.encode_query(query)
+        except embeddings.EncoderUnavailable:
+            reason = "model_unavailable"
+        else:
+            for bookmark in bookmarks:
+                kind = semantic.kind_of(type(bookmark.target))
+                stored = index.vector(kind, bookmark.target.pk) if kind else None
+                if stored is not None:
+                    closeness[bookmark.pk] = float(stored @ vector)
+    found = [b for b in bookmarks if b.pk in by_words or closeness.get(b.pk, -1.0) >= semantic.MIN_SIMILARITY]
+    found.sort(key=lambda b: (b.pk not in by_words, -closeness.get(b.pk, 0.0)))
+    return FoundBookmarks(found, "keyword" if reason else "hybrid", reason)

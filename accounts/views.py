@@ -19,6 +19,7 @@ from accounts import services
 from accounts.forms import BookmarkForm, NoteForm, SignUpForm
 from accounts.models import Bookmark
 from accounts.throttle import throttle_posts
+from resources import search
 from resources.bibtex import papers_to_bibtex
 
 
@@ -58,12 +59,23 @@ def signup(request):
 @login_required
 @require_GET
 def library(request):
+    """The reader's bookmarks by type; with ``?q=``, those that answer it, best first."""
     bookmarks = list(services.bookmarks_for(request.user))
+    query = request.GET.get("q", "").strip()[: services.LIBRARY_QUERY_MAX]
     context = {
         "groups": services.group_by_type(bookmarks),
         "total": len(bookmarks),
         "has_papers": any(services.label_for(b.target) == "resources.paper" for b in bookmarks),
+        "query": query,
+        "query_max": services.LIBRARY_QUERY_MAX,
     }
+    if query:
+        found = services.find_in_bookmarks(bookmarks, query)
+        for bookmark in found.bookmarks:
+            bookmark.label = services.label_for(bookmark.target)
+        context["found"] = found.bookmarks
+        if found.fallback_reason:
+            context["fallback_message"] = search.FALLBACKS[found.fallback_reason]
     return render(request, "accounts/library.html", context)
 
 

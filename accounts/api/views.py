@@ -13,8 +13,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.utils.cache import patch_cache_control
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from accounts import services
@@ -52,6 +53,12 @@ class BookmarkFilter(django_filters.FilterSet):
         return queryset.filter(content_type=ContentType.objects.get_for_model(model))
 
 
+class LibraryQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(
+        max_length=services.LIBRARY_QUERY_MAX, required=False, allow_blank=True, trim_whitespace=True
+    )
+
+
 class PublishedBookmarks:
     """The requesting user's bookmarks on published items, each with its item loaded."""
 
@@ -65,7 +72,20 @@ class PublishedBookmarks:
 @extend_schema_view(
     list=extend_schema(
         summary="List your bookmarks",
-        description="Newest first; only bookmarks of published items. `?type=paper` keeps one type.",
+        description=(
+            "Newest first; only bookmarks of published items. `?type=paper` keeps one type. "
+            "`?q=` keeps the bookmarks that answer a question in your own words, best first: those "
+            "holding every word (title, authors, descriptions, your note), then those close to it "
+            "in meaning. The `X-Search-Mode` header says `hybrid`, or `keyword` when meaning could "
+            "not be used, with the reason in `X-Search-Fallback` (`not_embedded`, `model_unavailable`)."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "q",
+                OpenApiTypes.STR,
+                description=f"What to find in your library (up to {services.LIBRARY_QUERY_MAX} characters).",
+            )
+        ],
         responses={
             200: BookmarkSerializer(many=True),
             **_errors(400, 401, 404, 406, 429, e404="No such page."),
@@ -130,6 +150,20 @@ class BookmarkViewSet(
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         patch_cache_control(response, private=True)  # one user's library: never in a shared cache
+        return response
+
+    def list(self, request, *args, **kwargs):
+        params = LibraryQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        query = params.validated_data.get("q", "")
+        if not query:
+            return super().list(request, *args, **kwargs)
+        found = services.find_in_bookmarks(self.filter_queryset(self.get_queryset()), query)
+        page = self.paginate_queryset(found.bookmarks)
+        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        response["X-Search-Mode"] = found.mode_used
+        if found.fallback_reason:
+            response["X-Search-Fallback"] = found.fallback_reason
         return response
 
     def create(self, request, *args, **kwargs):
