@@ -567,7 +567,9 @@ class SearchQuerySerializer(drf_serializers.Serializer):
 class SearchView(ApiViewMixin, APIView):
     """Search papers, conferences, books, courses, communities, tutorials and topics at once, best matches
     first within each type: the site's own search (full text and trigram on PostgreSQL), by default
-    fused with a ranking by meaning (``mode``); ``mode_used`` and ``fallback_reason`` say what ran."""
+    fused with a ranking by meaning (``mode``); ``mode_used`` and ``fallback_reason`` say what ran.
+    In hybrid mode the types come in the order the page shows them: the type holding an exact
+    title first, then the others by how well their first result matched."""
 
     permission_classes = [CatalogueWritePermission]
     renderer_classes = [*JSON_RENDERERS, CSVRenderer]
