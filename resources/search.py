@@ -214,7 +214,7 @@ class Group:
     capped: bool = False  # more than COUNT_LIMIT matches; count is COUNT_LIMIT
     #: How well the first hit answers the query, for the order of a hybrid search's sections:
     #: infinite for an exact title; after one, the first hit's cosine to that titled item; else on
-    #: the fusion's scale (see ``fuse``): 2/61 for an item found by words and by meaning at rank 1.
+    #: the fusion's scale (see ``fused_scores``): 2/61 for an item found by words and by meaning at rank 1.
     strength: float = 0.0
 
 
@@ -546,12 +546,6 @@ def fused_scores(*rankings: list[int], k: int = RRF_K) -> dict[int, float]:
     return scores
 
 
-def fuse(*rankings: list[int], k: int = RRF_K) -> list[int]:
-    """Reciprocal rank fusion of ranked id lists: best first, ties by first appearance."""
-    scores = fused_scores(*rankings, k=k)
-    return sorted(scores, key=lambda pk: -scores[pk])
-
-
 def _fused_group(
     search_type: SearchType, query: str, backend: str, limit: int, page: int, mode: str, near: list[int]
 ) -> tuple[Group, int]:
@@ -571,12 +565,9 @@ def _fused_group(
         keyword_count = len(keyword)
         if keyword_count == depth:
             keyword_count = found.order_by().values("pk")[: COUNT_LIMIT + 1].count()
-    if mode == "hybrid":
-        scores = fused_scores(keyword, _bigram_ranking(search_type, query), near)
-        ranked = sorted(scores, key=lambda pk: -scores[pk])
-    else:
-        scores = {pk: 1.0 / (RRF_K + rank) for rank, pk in enumerate(near, start=1)}
-        ranked = list(near)
+    rankings = (keyword, _bigram_ranking(search_type, query), near) if mode == "hybrid" else (near,)
+    scores = fused_scores(*rankings)
+    ranked = sorted(scores, key=lambda pk: -scores[pk])  # stable: ties by first appearance
     pinned = []
     if mode == "hybrid" and keyword:
         # A query that is an item's whole title is a request for that item: it goes first, as in
