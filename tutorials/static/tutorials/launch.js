@@ -21,8 +21,12 @@
       fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
         .then(function (response) {
           if (response.redirected || response.ok) {
-            window.location.assign(response.url);
-            return null;
+            // Read the run page the redirect brought before going there: leaving with its body
+            // still in flight makes the browser abort that request.
+            return response.text().then(function () {
+              window.location.assign(response.url);
+              return null;
+            });
           }
           return response.text();
         })
